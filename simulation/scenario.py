@@ -1,0 +1,379 @@
+"""Scenario files: read TOML, validate it against the parameter table, resolve defaults, write it back.
+
+A scenario is a name, a description, a horizon in ticks, a seed, model parameters (checked against
+`simulation.params.PARAMS`, the one source of truth) and optional scheduled interventions.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import tomli_w
+
+from simulation.params import DEFAULTS, PARAMS
+
+DEFAULT_SCENARIO = "voluntary-8"
+DEFAULT_HORIZON = 195
+DEFAULT_SEED = 0
+MAX_HORIZON = 39 * 100
+MAX_SEED = 2**32 - 1
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
+NAME_ALLOWED = "1-80 letters, digits, '-', '_' or '.', starting with a letter or digit (it names the results folder)"
+
+TOP_FIELDS = ("name", "description", "horizon", "seed", "params", "interventions")
+INTERVENTION_FIELDS = ("tick", "kind", "schools", "note")
+
+
+class ScenarioError(ValueError):
+    """A problem with a scenario, in one paragraph naming the field, the value given and what is allowed."""
+
+    def __init__(self, message: str, *, source: str | None = None, field: str | None = None,
+                 value: Any = None, allowed: str | None = None):
+        self.source, self.field, self.value, self.allowed = source, field, value, allowed
+        self.message = message
+        super().__init__(f"{source}: {message}" if source else message)
+
+
+@dataclass(frozen=True)
+class Intervention:
+    """One scheduled intervention: at `tick`, apply `kind` to the listed school indices."""
+
+    tick: int
+    kind: str
+    schools: tuple[int, ...]
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"tick": self.tick, "kind": self.kind, "schools": list(self.schools)}
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario; `params` holds every model parameter, defaults included."""
+
+    name: str
+    description: str
+    horizon: int
+    seed: int
+    params: Mapping[str, Any]
+    interventions: tuple[Intervention, ...] = ()
+    overrides: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    source: str | None = field(default=None, compare=False)
+
+    def to_dict(self, resolved: bool = True) -> dict[str, Any]:
+        """Plain data in file order; `resolved=False` writes only the parameters the scenario sets."""
+        params = dict(self.params) if resolved else {k: self.params[k] for k in self.overrides}
+        out: dict[str, Any] = {"name": self.name, "description": self.description,
+                               "horizon": self.horizon, "seed": self.seed, "params": params}
+        if self.interventions:
+            out["interventions"] = [iv.to_dict() for iv in self.interventions]
+        return out
+
+    def to_toml(self, header: str = "") -> str:
+        """TOML text that `load_scenario` reads back to an equal scenario (floats round-trip exactly)."""
+        lines = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines())
+        return lines + tomli_w.dumps(self.to_dict(resolved=True))
+
+    def with_overrides(self, *, seed: int | None = None, horizon: int | None = None,
+                       params: Mapping[str, Any] | None = None, source: str | None = None) -> "Scenario":
+        """A copy with a new seed, horizon or parameter values, validated again as a whole."""
+        data = self.to_dict(resolved=False)
+        if seed is not None:
+            data["seed"] = seed
+        if horizon is not None:
+            data["horizon"] = horizon
+        if params:
+            data["params"].update(params)
+        return parse_scenario(data, source=source or self.source)
+
+    @property
+    def n_schools(self) -> int:
+        return int(self.params["n_schools"])
+
+
+# ---------------------------------------------------------------------------------------------
+# validation
+
+
+def _show(value: Any, with_type: bool = False) -> str:
+    """A value as the user wrote it in TOML, with its type when the type is the problem."""
+    if isinstance(value, bool):
+        return ("true" if value else "false") + (" (a boolean)" if with_type else "")
+    if isinstance(value, str):
+        return f"{value!r}" + (" (text in quotes)" if with_type else "")
+    if isinstance(value, Mapping):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    if with_type:
+        return f"{value!r} ({'an integer' if isinstance(value, int) else 'a number'})"
+    return repr(value)
+
+
+def _closest(name: str, candidates) -> str:
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.5)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _did_you_mean(name: str, candidates) -> str:
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.5)
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
+def _error(source, where: str, value: Any, problem: str, allowed: str) -> ScenarioError:
+    shown = _show(value, with_type=problem == "has the wrong type")
+    return ScenarioError(f"{where} = {shown} {problem}: expected {allowed}.",
+                         source=source, field=where, value=value, allowed=allowed)
+
+
+def _check_int(source, where: str, value: Any, lo: int, hi: int) -> int:
+    allowed = f"an integer in [{lo}, {hi}]"
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        else:
+            raise _error(source, where, value, "has the wrong type", allowed)
+    if not lo <= value <= hi:
+        raise _error(source, where, value, "is out of range", allowed)
+    return value
+
+
+def _check_str(source, where: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise _error(source, where, value, "has the wrong type", "a string in quotes")
+    return value
+
+
+def _check_keys(source, table: Mapping[str, Any], known, where: str, extra_hint=None) -> None:
+    for key in table:
+        if key not in known:
+            hint = (extra_hint(key) if extra_hint else "") or _closest(key, known)
+            allowed = ", ".join(known)
+            scope = f" in {where.rstrip('.')}" if where else ""
+            raise ScenarioError(f"unknown key {where + key!r}{hint} (allowed keys{scope}: {allowed}).",
+                                source=source, field=where + key, value=key, allowed=allowed)
+
+
+def check_param(name: str, value: Any, source: str | None = None, where: str = "params.") -> Any:
+    """One parameter value checked by the parameter table; wrong type and out of range are told apart."""
+    label = f"{where}{name}"
+    if name not in PARAMS:
+        allowed = "a parameter name listed by `clc-sim list --params`"
+        raise ScenarioError(f"unknown parameter {label!r}{_closest(name, PARAMS)} (see `clc-sim list --params` "
+                            f"for all {len(PARAMS)} parameters).", source=source, field=label, value=name,
+                            allowed=allowed)
+    p = PARAMS[name]
+    try:
+        return p.check(value)
+    except ValueError:
+        pass
+    allowed = f"{p.allowed()} ({p.doc}; unit {p.unit})" if p.unit != "-" else f"{p.allowed()} ({p.doc})"
+    if p.choices is not None:
+        if isinstance(value, str):
+            raise ScenarioError(f"{label} = {value!r} is not an allowed choice: expected {allowed}."
+                                f"{_did_you_mean(value, p.choices)}", source=source, field=label, value=value,
+                                allowed=p.allowed())
+        raise _error(source, label, value, "has the wrong type", allowed)
+    if p.kind is bool or isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _error(source, label, value, "has the wrong type", allowed)
+    if p.kind is int and float(value) != int(value):
+        raise _error(source, label, value, "is not a whole number", allowed)
+    raise _error(source, label, value, "is out of range", allowed)
+
+
+def _top_level_hint(key: str) -> str:
+    if key in PARAMS:
+        return f" (model parameters go under [params]: write it as params.{key} or in a [params] table)"
+    if key in ("intervention", "interventions_"):
+        return "; did you mean [[interventions]]?"
+    return ""
+
+
+def parse_scenario(data: Mapping[str, Any], source: str | None = None) -> Scenario:
+    """Validate plain data (as read from TOML) into a `Scenario`, or raise `ScenarioError` on the first problem."""
+    if not isinstance(data, Mapping):
+        raise ScenarioError(f"a scenario must be a table of keys, not {_show(data)}.", source=source)
+    _check_keys(source, data, TOP_FIELDS, "", _top_level_hint)
+    if "name" not in data:
+        raise ScenarioError(f"the key 'name' is missing: expected {NAME_ALLOWED}.", source=source,
+                            field="name", allowed=NAME_ALLOWED)
+    name = _check_str(source, "name", data["name"])
+    if not NAME_PATTERN.match(name):
+        raise _error(source, "name", name, "is not a valid scenario name", NAME_ALLOWED)
+    description = _check_str(source, "description", data.get("description", ""))
+    horizon = _check_int(source, "horizon", data.get("horizon", DEFAULT_HORIZON), 1, MAX_HORIZON)
+    seed = _check_int(source, "seed", data.get("seed", DEFAULT_SEED), 0, MAX_SEED)
+
+    raw_params = data.get("params", {})
+    if not isinstance(raw_params, Mapping):
+        raise _error(source, "params", raw_params, "has the wrong type",
+                     "a [params] table of parameter = value lines")
+    overrides = {key: check_param(key, value, source) for key, value in raw_params.items()}
+    params = {**DEFAULTS, **overrides}
+
+    raw_ivs = data.get("interventions", [])
+    if not isinstance(raw_ivs, list) or not all(isinstance(iv, Mapping) for iv in raw_ivs):
+        raise _error(source, "interventions", raw_ivs, "has the wrong type",
+                     "an array of tables, each written as [[interventions]] with tick, kind and schools")
+    interventions = tuple(_parse_intervention(source, i, iv, horizon, int(params["n_schools"]))
+                          for i, iv in enumerate(raw_ivs, start=1))
+    return Scenario(name=name, description=description, horizon=horizon, seed=seed, params=params,
+                    interventions=interventions, overrides=overrides, source=source)
+
+
+def intervention_kinds() -> tuple[str, ...]:
+    """The intervention kinds the model accepts (imported late: the model is the source of truth)."""
+    from simulation import INTERVENTIONS
+
+    return tuple(INTERVENTIONS)
+
+
+def _parse_intervention(source, index: int, data: Mapping[str, Any], horizon: int, n_schools: int) -> Intervention:
+    where = f"interventions[{index}]."
+    _check_keys(source, data, INTERVENTION_FIELDS, where)
+    for key in ("tick", "kind", "schools"):
+        if key not in data:
+            raise ScenarioError(f"intervention {index} has no {key!r}: each [[interventions]] needs tick, kind "
+                                f"and schools.", source=source, field=where + key)
+    tick = _check_int(source, where + "tick", data["tick"], 0, MAX_HORIZON)
+    if tick > horizon:
+        raise ScenarioError(f"{where}tick = {tick} is past the horizon: the run ends at tick {horizon}, so "
+                            f"expected an integer in [0, {horizon}] (or a longer horizon).", source=source,
+                            field=where + "tick", value=tick, allowed=f"an integer in [0, {horizon}]")
+    kinds = intervention_kinds()
+    kind = data["kind"]
+    if not isinstance(kind, str):
+        raise _error(source, where + "kind", kind, "has the wrong type", "one of " + ", ".join(map(repr, kinds)))
+    if kind not in kinds:
+        raise ScenarioError(f"{where}kind = {kind!r} is not a known intervention{_closest(kind, kinds)}: expected "
+                            f"one of {', '.join(map(repr, kinds))}.", source=source, field=where + "kind",
+                            value=kind, allowed=", ".join(kinds))
+    schools = data["schools"]
+    if isinstance(schools, int) and not isinstance(schools, bool):
+        schools = [schools]
+    allowed = f"a non-empty array of school indices in [0, {n_schools - 1}] (the scenario has {n_schools} schools)"
+    if not isinstance(schools, list) or not schools:
+        raise _error(source, where + "schools", schools, "has the wrong type" if not isinstance(schools, list)
+                     else "is empty", allowed)
+    out = []
+    for s in schools:
+        if isinstance(s, bool) or not isinstance(s, int):
+            raise _error(source, where + "schools", s, "is not a school index", allowed)
+        if not 0 <= s < n_schools:
+            raise _error(source, where + "schools", s, "is out of range", allowed)
+        out.append(s)
+    note = _check_str(source, where + "note", data.get("note", ""))
+    return Intervention(tick=tick, kind=kind, schools=tuple(out), note=note)
+
+
+# ---------------------------------------------------------------------------------------------
+# files and names
+
+
+def scenarios_dir() -> Path:
+    """Where the shipped scenarios live: $CLC_SCENARIOS_DIR, else `scenarios/` beside the package."""
+    env = os.environ.get("CLC_SCENARIOS_DIR")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parent.parent / "scenarios"
+    return here if here.is_dir() else Path.cwd() / "scenarios"
+
+
+def shipped_scenarios() -> dict[str, Path]:
+    """Shipped scenario names (file stems) mapped to their files, sorted by name."""
+    folder = scenarios_dir()
+    if not folder.is_dir():
+        return {}
+    return {p.stem: p for p in sorted(folder.glob("*.toml"))}
+
+
+def read_toml(path: Path | str) -> dict[str, Any]:
+    """Parse a TOML file; a missing, unreadable or malformed file raises `ScenarioError` (with line and column)."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError(f"scenario file {str(path)!r} does not exist.", field="file", value=str(path))
+    except IsADirectoryError:
+        raise ScenarioError(f"{str(path)!r} is a folder, not a scenario file.", field="file", value=str(path))
+    except OSError as exc:
+        raise ScenarioError(f"cannot read scenario file {str(path)!r}: {exc.strerror or exc}.", field="file",
+                            value=str(path))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ScenarioError(f"is not valid TOML: the file is not UTF-8 text (bad byte at line {line}).",
+                            source=str(path), field="file")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        match = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+        if match:
+            where = f"line {match.group(1)}, column {match.group(2)}"
+        else:
+            where = f"the end of the file (line {text.count(chr(10)) + 1})"
+        reason = re.sub(r"\s*\(at [^)]*\)\s*$", "", msg)
+        raise ScenarioError(f"is not valid TOML: {reason[:1].lower() + reason[1:]} at {where}.",
+                            source=str(path), field="file")
+
+
+def scenario_path(name_or_path: str | os.PathLike) -> Path:
+    """The file for a shipped scenario name or a path; an unknown name lists the shipped ones."""
+    text = os.fspath(name_or_path)
+    path = Path(text)
+    looks_like_path = text.endswith(".toml") or os.sep in text or "/" in text
+    if path.is_file() or looks_like_path:
+        return path
+    shipped = shipped_scenarios()
+    if text in shipped:
+        return shipped[text]
+    if path.exists():
+        return path
+    names = ", ".join(shipped) or "(none found in " + str(scenarios_dir()) + ")"
+    raise ScenarioError(f"unknown scenario {text!r}: it is neither a file nor a shipped scenario."
+                        f"{_did_you_mean(text, shipped)} Shipped scenarios are: {names}.",
+                        field="scenario", value=text, allowed=names)
+
+
+def load_scenario(name_or_path: str | os.PathLike | Scenario) -> Scenario:
+    """A validated `Scenario` from a shipped name (e.g. 'voluntary-8') or a TOML file path."""
+    if isinstance(name_or_path, Scenario):
+        return name_or_path
+    path = scenario_path(name_or_path)
+    return parse_scenario(read_toml(path), source=str(path))
+
+
+def parse_assignments(items: list[str] | None, source: str = "--set") -> dict[str, Any]:
+    """`key=value` strings (values in TOML syntax; bare words are strings) into checked parameter values."""
+    out: dict[str, Any] = {}
+    for item in items or []:
+        key, sep, text = item.partition("=")
+        key, text = key.strip(), text.strip()
+        if not sep or not key or not text:
+            raise ScenarioError(f"{source} {item!r} does not parse: expected key=value, e.g. --set formation=forced "
+                                f"or --set trust_gain=0.05.", field=source, value=item, allowed="key=value")
+        if key in ("seed", "horizon", "ticks"):
+            flag = "--seed" if key == "seed" else "--ticks"
+            raise ScenarioError(f"{source} {item!r}: {key} is not a model parameter; use {flag} instead.",
+                                field=source, value=item)
+        try:
+            value = tomllib.loads(f"v = {text}")["v"]
+        except tomllib.TOMLDecodeError:
+            if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_\-]*", text):
+                value = text
+            else:
+                raise ScenarioError(f"{source} {item!r} does not parse: the value {text!r} is not a number, "
+                                    f"true/false or a word.", field=source, value=item)
+        out[key] = check_param(key, value, source=source, where="")
+    return out
