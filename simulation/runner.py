@@ -1,0 +1,98 @@
+"""Run a scenario: build the model, step it to the horizon with a progress bar, collect the tables.
+
+`run_scenario` is the stable entry point for the CLI, sweeps and comparisons; `build_model` and
+`simulate` are its parts, for callers that want the model itself or no files.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from simulation.scenario import Scenario, load_scenario
+
+
+@dataclass
+class RunResult:
+    """What one run produced: the resolved scenario, tidy tables, the final school graph, metadata."""
+
+    scenario: Scenario
+    timeseries: pd.DataFrame
+    schools: pd.DataFrame
+    graph: Any
+    metadata: dict[str, Any] = field(default_factory=dict)
+    run_dir: Path | None = None
+
+
+def build_model(scenario: Scenario):
+    """A `CLCModel` for the scenario, with its interventions scheduled."""
+    from simulation import CLCModel
+
+    model = CLCModel(seed=scenario.seed, **dict(scenario.params))
+    for iv in scenario.interventions:
+        model.schedule_intervention(iv.tick, iv.kind, list(iv.schools))
+    return model
+
+
+def _school_rows(model, tick: int) -> pd.DataFrame:
+    frame = model.school_frame().copy()
+    frame.insert(0, "tick", tick)
+    return frame
+
+
+def simulate(scenario: Scenario, progress: bool = True) -> RunResult:
+    """Run the scenario to its horizon in memory; nothing is written."""
+    started = datetime.now(timezone.utc)
+    t0 = time.perf_counter()
+    model = build_model(scenario)
+    every = int(scenario.params.get("collect_every", 1))
+    ticks, frames = [0], [_school_rows(model, 0)]
+    from tqdm import tqdm
+
+    with tqdm(total=scenario.horizon, desc=scenario.name, unit="tick", disable=not progress,
+              file=sys.stderr, dynamic_ncols=True) as bar:
+        for tick in range(1, scenario.horizon + 1):
+            model.step()
+            if tick % every == 0:
+                ticks.append(tick)
+                frames.append(_school_rows(model, tick))
+            bar.update(1)
+    ts = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    if "tick" not in ts.columns:
+        ts.insert(0, "tick", ticks if len(ticks) == len(ts) else range(len(ts)))
+    schools = pd.concat(frames, ignore_index=True)
+    wall = time.perf_counter() - t0
+    metadata = {"seed": scenario.seed, "ticks": scenario.horizon, "started": started.isoformat(timespec="seconds"),
+                "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "wall_time_s": round(wall, 3)}
+    return RunResult(scenario=scenario, timeseries=ts, schools=schools, graph=model.school_graph(),
+                     metadata=metadata)
+
+
+def run_scenario(scenario: Scenario | str | Path, out_dir: str | Path | None = None, progress: bool = True,
+                 figures: bool = True, write: bool = True, results_root: str | Path = "results",
+                 overwrite: bool = False, metadata: dict[str, Any] | None = None) -> RunResult:
+    """Run a scenario (object, shipped name or path) and, unless `write=False`, write its run folder.
+
+    The folder is `out_dir` if given, else `<results_root>/<scenario>/<timestamp>-seed<N>/`; it is
+    checked before the run starts, so a run is never wasted on a folder that cannot be used.
+    """
+    from simulation.results import default_run_dir, prepare_run_dir, write_run
+
+    scenario = load_scenario(scenario)
+    run_dir = None
+    if write:
+        run_dir = Path(out_dir) if out_dir is not None else default_run_dir(scenario, results_root)
+        prepare_run_dir(run_dir, overwrite=overwrite)
+    result = simulate(scenario, progress=progress)
+    result.metadata["source"] = scenario.source
+    result.metadata.update(metadata or {})
+    if run_dir is not None:
+        write_run(result, run_dir, figures=figures, overwrite=overwrite)
+    return result
