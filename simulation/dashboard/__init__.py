@@ -1,0 +1,1 @@
+"""Workshop dashboard (Mesa SolaraViz) and the matplotlib pictures it shares with `clc-sim animate`."""

@@ -1,0 +1,147 @@
+"""The workshop dashboard: a Mesa SolaraViz page with the school network, charts, caption and controls.
+
+Serve it with `clc-sim dashboard [SCENARIO]` (or `solara run simulation.dashboard.app`).
+"""
+
+from __future__ import annotations
+
+import solara
+from mesa.visualization import SolaraViz
+from mesa.visualization.utils import force_update, update_counter
+
+from simulation import INTERVENTIONS, CLCModel
+from simulation.dashboard import controls
+from simulation.dashboard.caption import caption
+from simulation.dashboard.drawing import SIZE_BY, charts_figure, network_figure, teacher_figure
+
+INTERVENTION_LABELS = {
+    "immersion": "Immersion programme",
+    "family_of_schools": "Family of schools",
+    "expert_head_coach": "Expert head as coach",
+    "appoint_key_staff": "Appoint key staff",
+    "executive_move": "Move executive responsibility",
+    "peer_support": "Peer evaluation and support",
+    "interventionist": "Interventionist strategy",
+    "defection": "School withdraws (defection shock)",
+}
+
+# Per-browser-session state (solara scopes module-level reactives to each connection).
+scenario_name = solara.reactive(controls.initial_scenario())
+selected_school = solara.reactive(0)
+size_by = solara.reactive("attainment")
+last_action = solara.reactive("")
+
+
+class ScenarioModel(CLCModel):
+    """CLCModel that also applies a scenario's scheduled interventions when their week comes."""
+
+    def __init__(self, schedule=(), **params):
+        super().__init__(**params)
+        n = len(self.school_frame())
+        self._schedule = [(int(iv.tick), iv.kind, [s for s in iv.schools if 0 <= s < n]) for iv in schedule]
+
+    def step(self):
+        for tick, kind, schools in self._schedule:
+            if tick == self.steps and schools:
+                self.apply_intervention(kind, schools)
+        super().step()
+
+
+def make_model(settings: controls.ScenarioSettings) -> ScenarioModel:
+    """A fresh model for a scenario, with its seed, parameters and scheduled interventions."""
+    return ScenarioModel(schedule=settings.interventions, seed=settings.seed, **settings.params)
+
+
+@solara.component
+def NetworkView(model):
+    """The school network coloured by stage, sized by attainment or value added, links weighted by trust."""
+    update_counter.get()
+    n = len(model.school_frame())
+    school = min(selected_school.value, n - 1)
+    fig = network_figure(model, size_by=size_by.value, selected=school)
+    with solara.Column(classes=["clc-network"]):
+        solara.ToggleButtonsSingle(value=size_by, values=list(SIZE_BY), dense=True)
+        solara.FigureMatplotlib(fig, format="png")
+
+
+@solara.component
+def ChartsView(model):
+    """Time series: knowledge by area, trust and moral capital, attainment and value added, stage counts."""
+    update_counter.get()
+    with solara.Column(classes=["clc-charts"]):
+        solara.FigureMatplotlib(charts_figure(model), format="png")
+
+
+@solara.component
+def TeachersView(model):
+    """One school's teachers coloured by knowledge, with coaching links distinct from visits and information."""
+    update_counter.get()
+    frame = model.school_frame()
+    names = [str(x) for x in frame["name"]]
+    school = min(selected_school.value, len(names) - 1)
+
+    def pick(name):
+        selected_school.set(names.index(name))
+
+    with solara.Column(classes=["clc-teachers"]):
+        solara.Select("School shown", values=names, value=names[school], on_value=pick)
+        solara.FigureMatplotlib(teacher_figure(model, school), format="png")
+
+
+@solara.component
+def StoryView(model):
+    """What is happening, in plain words, and buttons to intervene at the current week."""
+    update_counter.get()
+    frame = model.school_frame()
+    names = [str(x) for x in frame["name"]]
+    school = min(selected_school.value, len(names) - 1)
+
+    def pick(name):
+        selected_school.set(names.index(name))
+
+    def apply(kind):
+        model.apply_intervention(kind, [school])
+        last_action.set(f"Week {model.steps}: {INTERVENTION_LABELS.get(kind, kind)} applied to {names[school]}.")
+        force_update()
+
+    with solara.Column(classes=["clc-story"]):
+        solara.Markdown(caption(model), style={"font-size": "15px"})
+        if last_action.value:
+            solara.Info(last_action.value, dense=True, classes=["clc-last-action"])
+        solara.Select("Intervene in school", values=names, value=names[school], on_value=pick)
+        with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}):
+            for kind in INTERVENTIONS:
+                solara.Button(
+                    INTERVENTION_LABELS.get(kind, kind.replace("_", " ")),
+                    on_click=lambda kind=kind: apply(kind),
+                    color="error" if kind == "defection" else "secondary",
+                    small=True,
+                    outlined=kind != "defection",
+                    classes=[f"clc-intervention-{kind}"],
+                )
+
+
+COMPONENTS = [(StoryView, 0), (NetworkView, 0), (ChartsView, 0), (TeachersView, 0)]
+
+
+@solara.component
+def Page():
+    """The whole dashboard: a scenario picker and help in the sidebar around Mesa's SolaraViz."""
+    name = scenario_name.value
+    settings = solara.use_memo(lambda: controls.load_settings(name), [name])
+    model = solara.use_memo(lambda: make_model(settings), [name])
+
+    with solara.Sidebar():
+        with solara.Card("Scenario"):
+            solara.Select("Scenario", values=controls.available_scenarios(), value=scenario_name)
+            solara.Markdown(f"Horizon {settings.horizon} weeks. {settings.description}")
+        with solara.Details("What the controls mean"):
+            solara.Markdown(controls.help_markdown())
+
+    SolaraViz(
+        model,
+        components=COMPONENTS,
+        model_params={**controls.model_params(settings), "schedule": settings.interventions},
+        name=f"Collaborative learning networks: {settings.name}",
+        play_interval=150,
+    ).key(f"viz-{name}")

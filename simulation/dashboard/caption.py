@@ -1,0 +1,47 @@
+"""Plain-language caption of the model's state and of what just happened, for a workshop audience."""
+
+from __future__ import annotations
+
+from simulation.dashboard.drawing import STAGE_LABELS
+
+WEEKS_PER_YEAR = 39
+
+
+def _latest(model, column: str):
+    df = model.datacollector.get_model_vars_dataframe()
+    if column in df.columns and len(df):
+        return float(df[column].iloc[-1])
+    return None
+
+
+def state_line(model) -> str:
+    """One sentence: the week, how many schools are at each stage, trust and moral capital."""
+    frame = model.school_frame()
+    counts = frame["stage"].value_counts()
+    parts = [f"{int(counts.get(i, 0))} in {label}" for i, label in enumerate(STAGE_LABELS) if counts.get(i, 0)]
+    week = int(model.steps)
+    year, wk = divmod(week, WEEKS_PER_YEAR)
+    text = f"Week {week} (year {year + 1}, week {wk + 1}): {len(frame)} schools, " + ", ".join(parts) + "."
+    trust, moral = _latest(model, "mean_trust"), _latest(model, "moral_capital")
+    if trust is not None and moral is not None:
+        text += f" Mean trust {trust:.2f}, moral capital {moral:.2f}."
+    return text
+
+
+def recent_events(model, limit: int = 4) -> list[str]:
+    """The newest `limit` notes from `model.events`, newest first, each prefixed with its week."""
+    events = list(getattr(model, "events", []) or [])[-limit:]
+    return [f"Week {int(tick)}: {text}" for tick, text in reversed(events)]
+
+
+def caption(model, limit: int = 4) -> str:
+    """State line followed by the latest events, as Markdown."""
+    lines = [state_line(model)]
+    events = recent_events(model, limit)
+    if events:
+        lines.append("")
+        lines.extend(f"- {e}" for e in events)
+    else:
+        lines.append("")
+        lines.append("Nothing notable yet: press **Step** or **▶** to let the schools work together.")
+    return "\n".join(lines)

@@ -1,0 +1,272 @@
+"""CLCModel: a collaborative learning community of schools, one tick = one school week.
+
+State lives in model-level arrays (struct of arrays); Teacher, School and ExternalPartner agents are
+Mesa agents whose attributes are views into them. A tick:
+  1. scheduled interventions take effect;
+  2. every link's activity and affordable intensity are chosen (activities.py);
+  3. the numba kernel moves and creates knowledge and updates trust (kernel.py);
+  4. proven innovation is adopted into each hub's shared programme;
+  5. moral capital, boundaries, heads' commitment, access and stages move (moral_capital.py, schools.py);
+  6. attainment and value added follow the staff's knowledge (outcomes.py); reporters are collected.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import mesa
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from . import interventions
+from .activities import choose_activities
+from .agents import ExternalPartner, Role, School, Stage, Teacher
+from .kernel import COACHING, EXPERIENCE, kernel_coefficients, transfer_tick
+from .links import WITHIN
+from .moral_capital import update_moral_capital
+from .network import build_links
+from .outcomes import attainment_target, national_reference, teaching_quality
+from .params import resolve
+from .population import draw_partners, draw_schools, draw_teachers
+from .reporters import REPORTERS, compute_metrics
+from .schools import derive_stages, record_activity, school_trust, update_boundaries
+
+PARTNER_SKILL = 0.7
+INNOVATION_THRESHOLD = 1e-4     # knowledge created in a tick that counts as trying something new
+
+
+class CLCModel(mesa.Model):
+    """A network of schools learning together; every keyword is a parameter in `simulation.params.PARAMS`."""
+
+    def __init__(self, seed=None, **params):
+        super().__init__(seed=seed)
+        self.p = p = resolve(params)
+        self.events: deque[tuple[int, str]] = deque(maxlen=200)
+        self._schedule: dict[int, list[tuple[str, list[int]]]] = {}
+        self._build(p)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: (lambda m, name=name: m.metrics[name]) for name in REPORTERS})
+        self.metrics = compute_metrics(self)
+        self.datacollector.collect(self)
+        if p["high_challenge_strategy"] != "none":
+            high = np.flatnonzero(self.context >= p["high_challenge_context"])
+            interventions.apply(self, p["high_challenge_strategy"], [int(s) for s in high])
+
+    # ----------------------------------------------------------------------------- construction
+    def _build(self, p: dict) -> None:
+        rng = self.rng
+        schools = draw_schools(rng, p)
+        teachers = draw_teachers(rng, p, schools)
+        self.n_schools = n_s = p["n_schools"]
+        self.n_hubs = schools["n_hubs"]
+        self.n_teachers = n_t = n_s * p["teachers_per_school"]
+        self.n_partners = n_p = self.n_hubs * p["partners_per_hub"] * (p["formation"] != "none")
+        n_nodes = n_t + n_p + self.n_hubs
+
+        # school arrays
+        self.context = schools["context"]
+        self.hub = schools["hub"]
+        self.commitment = schools["commitment"]
+        self.resistant = schools["resistant"]
+        self.condoned = schools["condoned"]
+        self.facilitator = schools["facilitator"]
+        self.values = schools["values"]
+        self.hub_size_of = np.bincount(self.hub)[self.hub]
+        self.networked = np.full(n_s, p["formation"] != "none") & (self.hub_size_of > 1)
+        self.permeability = np.full(n_s, p["initial_permeability"])
+        self.stage = np.where(self.permeability >= p["visit_permeability"], Stage.INITIATION,
+                              Stage.ISOLATION).astype(np.int8)
+        self.activity_outward = np.zeros(n_s)
+        self.activity_coaching = np.zeros(n_s)
+        self.activity_partner = np.zeros(n_s)
+        self.moral_capital = np.full(self.n_hubs, p["initial_moral_capital"])
+
+        # node arrays: teachers, then external partners, then each hub's shared programme
+        self.node_knowledge = np.zeros((n_nodes, 3))
+        self.node_knowledge[:n_t] = teachers["knowledge"]
+        hub_mean = np.zeros((self.n_hubs, 3))
+        np.add.at(hub_mean, self.hub[teachers["school_of"]], teachers["knowledge"])
+        hub_mean /= np.bincount(self.hub, minlength=self.n_hubs)[:, None] * p["teachers_per_school"]
+        if n_p:
+            self.node_knowledge[n_t:n_t + n_p] = draw_partners(rng, p, hub_mean)
+        self.node_knowledge[n_t + n_p:] = hub_mean
+        self.node_openness = np.zeros(n_nodes)
+        self.node_openness[:n_t] = teachers["openness"]
+        self.node_skill = np.ones(n_nodes)
+        self.node_skill[:n_t] = teachers["skill"]
+        self.node_skill[n_t:n_t + n_p] = PARTNER_SKILL
+        self.node_effort = np.ones(n_nodes)
+        self.node_effort[:n_t] = teachers["effort"]
+        self.knowledge = self.node_knowledge[:n_t]          # views: agents read these
+        self.openness = self.node_openness[:n_t]
+        self.skill = self.node_skill[:n_t]
+        self.effort = self.node_effort[:n_t]
+        self.base_openness = teachers["openness"] / np.where(self.condoned[teachers["school_of"]],
+                                                             p["condoned_openness"] or 1.0, 1.0)
+        self.role = teachers["role"]
+        self.school_of = teachers["school_of"]
+        self.access_draw = teachers["access_draw"]
+        self.access = self.access_draw < self.commitment[self.school_of]
+
+        self.links = build_links(rng, p, teachers, schools, n_p)
+        self.rates, self.coef = kernel_coefficients(p)
+        self.last_activity = np.zeros(self.links.n_links, np.int8)
+        self.teaching_lost = np.zeros(n_t)
+        self.overhead = np.zeros(n_t)
+        self.created_total = 0.0
+
+        # outcomes
+        self.reference = national_reference(p)
+        tq, lq = teaching_quality(self.knowledge, self.role, n_s, p["teachers_per_school"])
+        self.attainment = attainment_target(p, tq, lq, self.context, 0.0)
+        self._update_value_added()
+
+        # Mesa agents (identity, inspection, the dashboard); their numbers are the arrays above
+        self.teacher_agents = [Teacher(self, i) for i in range(n_t)]
+        self.school_agents = [School(self, s, f"School {s + 1}") for s in range(n_s)]
+        self.partner_agents = [ExternalPartner(self, n_t + i, i // max(p["partners_per_hub"], 1))
+                               for i in range(n_p)]
+
+    # ----------------------------------------------------------------------------- public API
+    def schedule_intervention(self, tick: int, kind: str, schools) -> None:
+        """Apply intervention `kind` to `schools` at the start of tick `tick` (>= 1)."""
+        if kind not in interventions.INTERVENTIONS:
+            raise ValueError(f"intervention kind {kind!r} is not allowed: expected one of "
+                             f"{', '.join(interventions.INTERVENTIONS)}")
+        if not isinstance(tick, (int, np.integer)) or tick < 1:
+            raise ValueError(f"intervention tick {tick!r} is not allowed: expected an integer >= 1")
+        for s in schools:
+            if not (isinstance(s, (int, np.integer)) and 0 <= s < self.n_schools):
+                raise ValueError(f"intervention school {s!r} is not allowed: expected an integer in "
+                                 f"[0, {self.n_schools - 1}]")
+        self._schedule.setdefault(int(tick), []).append((kind, [int(s) for s in schools]))
+
+    def apply_intervention(self, kind: str, schools) -> None:
+        """Apply intervention `kind` to `schools` now (the dashboard's buttons)."""
+        interventions.apply(self, kind, schools)
+
+    def step(self) -> None:
+        """Advance one school week."""
+        p, L = self.p, self.links
+        for kind, schools in self._schedule.pop(self.steps, []):
+            interventions.apply(self, kind, schools)
+            L = self.links
+        u = self.rng.random((2, L.n_links))
+        tick = choose_activities(self, u[0], u[1])
+        new_knowledge = np.empty_like(self.node_knowledge)
+        new_trust = np.empty_like(L.trust)
+        created = np.empty(len(self.node_knowledge))
+        received = np.empty_like(L.trust)
+        transfer_tick(self.node_knowledge, self.node_openness, self.node_skill, self.node_effort,
+                      L.indptr, L.giver, L.arc_link, L.trust, tick.activity, tick.intensity,
+                      tick.validity, tick.willingness, self.rates, self.coef,
+                      new_knowledge, new_trust, created, received)
+        self.node_knowledge[:] = new_knowledge
+        L.trust[:] = new_trust
+        joint = (tick.activity == EXPERIENCE) | (tick.activity == COACHING)
+        L.joint_work += np.where(joint, tick.intensity, 0.0)
+        self.last_activity = tick.activity
+        self.teaching_lost = tick.teaching_lost
+        self.overhead = tick.overhead
+        self.created_total += float(created[:self.n_teachers].sum())
+        self._adopt_innovation(created)
+
+        before = self.moral_capital.copy()
+        update_moral_capital(self, tick.activity)
+        trust_s = school_trust(self)
+        record_activity(self, tick)
+        update_boundaries(self, trust_s)
+        old_stage = self.stage.copy()
+        derive_stages(self)
+        self._update_outcomes(tick.teaching_lost)
+        self._note_events(before, old_stage)
+        if self.steps % p["collect_every"] == 0:
+            self.metrics = compute_metrics(self)
+            self.datacollector.collect(self)
+
+    # ----------------------------------------------------------------------------- tick parts
+    def _adopt_innovation(self, created: np.ndarray) -> None:
+        """Innovation that proves itself enters the hub's shared programme, open to all members [seed 001]."""
+        n_t, n_p = self.n_teachers, self.n_partners
+        innovators = np.flatnonzero(created[:n_t] > INNOVATION_THRESHOLD)
+        if len(innovators) == 0:
+            return
+        lead = np.full((self.n_hubs, 3), -np.inf)
+        np.maximum.at(lead, self.hub[self.school_of[innovators]], self.knowledge[innovators])
+        programme = self.node_knowledge[n_t + n_p:]
+        programme += self.p["adoption_rate"] * np.maximum(lead - programme, 0.0)
+
+    def _update_outcomes(self, teaching_lost: np.ndarray) -> None:
+        """Attainment moves toward what the staff's knowledge produces, less time taken from students."""
+        p, tps = self.p, self.p["teachers_per_school"]
+        tq, lq = teaching_quality(self.knowledge, self.role, self.n_schools, tps)
+        lost_share = np.bincount(self.school_of, teaching_lost, self.n_schools) / (tps * p["teaching_hours"])
+        target = attainment_target(p, tq, lq, self.context, lost_share)
+        self.attainment += p["attainment_response"] * (target - self.attainment)
+        self._update_value_added()
+
+    def _update_value_added(self) -> None:
+        """Value added against the national context expectation; coasting is derived from it [seed 000]."""
+        self.value_added = self.attainment - self.reference.expected(self.context)
+        self.coasting = (self.attainment > self.reference.mean_attainment) & (self.value_added < 0.0)
+
+    def _note_events(self, moral_before: np.ndarray, old_stage: np.ndarray) -> None:
+        """Plain-language notes for the dashboard caption."""
+        for h in np.flatnonzero(self.moral_capital < 0.9 * moral_before - 0.01):
+            self.events.append((self.steps, f"moral capital fell sharply in hub {h + 1} "
+                                            f"({moral_before[h]:.2f} -> {self.moral_capital[h]:.2f})"))
+        moved = np.flatnonzero(self.stage != old_stage)
+        for s in moved[:5]:
+            self.events.append((self.steps, f"{self.school_agents[s].name} moved to "
+                                            f"{Stage(self.stage[s]).label}"))
+        if len(moved) > 5:
+            self.events.append((self.steps, f"{len(moved) - 5} more schools changed stage"))
+
+    # ----------------------------------------------------------------------------- views
+    def school_frame(self) -> pd.DataFrame:
+        """One row per school for the current tick."""
+        tps = self.p["teachers_per_school"]
+        return pd.DataFrame({
+            "school": np.arange(self.n_schools),
+            "name": [s.name for s in self.school_agents],
+            "hub": self.hub,
+            "stage": self.stage.astype(int),
+            "stage_name": [Stage(s).label for s in self.stage],
+            "permeability": self.permeability,
+            "attainment": self.attainment,
+            "value_added": self.value_added,
+            "mean_knowledge": self.knowledge.reshape(self.n_schools, tps, 3).mean(axis=(1, 2)),
+            "condoned_failure": self.condoned.copy(),
+            "coasting": self.coasting.copy(),
+            "commitment": self.commitment.copy(),
+            "context": self.context,
+        })
+
+    def school_graph(self) -> nx.Graph:
+        """Schools as nodes 0..n-1 (name, hub, stage); edges where staff are linked, weight = mean trust."""
+        g = nx.Graph()
+        for s in range(self.n_schools):
+            g.add_node(s, name=self.school_agents[s].name, hub=int(self.hub[s]), stage=int(self.stage[s]))
+        L, n_t = self.links, self.n_teachers
+        teacher_pair = (L.kind != WITHIN) & (L.b < n_t)
+        sa, sb = self.school_of[L.a[teacher_pair]], self.school_of[L.b[teacher_pair]]
+        if len(sa):
+            frame = pd.DataFrame({"s": np.minimum(sa, sb), "t": np.maximum(sa, sb),
+                                  "trust": L.pair_trust()[teacher_pair]})
+            for (s, t), row in frame.groupby(["s", "t"])["trust"].agg(["mean", "size"]).iterrows():
+                g.add_edge(int(s), int(t), weight=float(row["mean"]), links=int(row["size"]))
+        return g
+
+    def teacher_graph(self, school: int) -> nx.Graph:
+        """One school's staff as nodes 0..k-1 (knowledge, role); within-school links with last activity."""
+        tps = self.p["teachers_per_school"]
+        first = school * tps
+        g = nx.Graph()
+        for i in range(tps):
+            g.add_node(i, knowledge=float(self.knowledge[first + i].mean()), role=Role(self.role[first + i]).label)
+        L = self.links
+        mine = (L.kind == WITHIN) & (self.school_of[L.a] == school)
+        for a, b, act in zip(L.a[mine], L.b[mine], self.last_activity[mine]):
+            g.add_edge(int(a - first), int(b - first), activity=int(act))
+        return g

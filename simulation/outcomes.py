@@ -1,0 +1,93 @@
+"""Student outcomes: attainment, value added against context, high performance, knowledge accessed.
+
+Value added and the top-quartile threshold are measured against a fixed *national reference*: a
+synthetic cross-section of 2,000 schools drawn from the same initial distributions with a fixed seed,
+standing in for the national comparative data schools are judged against [seed 000, 001].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from .agents import Role
+
+REFERENCE_SCHOOLS = 2000
+REFERENCE_SEED = 20_161_017
+
+
+def per_school(values: np.ndarray, n_s: int, tps: int) -> np.ndarray:
+    """Reshape a per-teacher array to (school, staff) — teachers are contiguous by school."""
+    return values.reshape(n_s, tps, *values.shape[1:])
+
+
+def teaching_quality(knowledge: np.ndarray, role: np.ndarray, n_s: int, tps: int):
+    """(mean teaching-and-learning knowledge, leadership: half the head's, half the staff mean) per school."""
+    k = per_school(knowledge, n_s, tps)
+    heads = per_school(role, n_s, tps) == Role.HEADTEACHER
+    head_lead = (k[:, :, 1] * heads).sum(axis=1) / np.maximum(heads.sum(axis=1), 1)
+    return k[:, :, 0].mean(axis=1), 0.5 * head_lead + 0.5 * k[:, :, 1].mean(axis=1)
+
+
+def attainment_target(p: dict, tq, lq, context, lost_share) -> np.ndarray:
+    """Attainment the current staff would produce: teaching quality up, disadvantage and lost time down."""
+    a = (p["attainment_base"] + p["attainment_teaching"] * tq + p["attainment_leadership"] * lq
+         - p["attainment_context"] * context - p["time_cost_attainment"] * lost_share)
+    return np.clip(a, 0.0, 1.0)
+
+
+def within_school_sd(knowledge: np.ndarray, n_s: int, tps: int) -> np.ndarray:
+    """Spread of teaching-and-learning knowledge inside each school (proxy for variation in results)."""
+    return per_school(knowledge[:, 0], n_s, tps).std(axis=1)
+
+
+def knowledge_accessed(knowledge: np.ndarray, n_s: int, tps: int) -> np.ndarray:
+    """Per school, mean over areas of (mean staff level / best staff level) [seed 003]."""
+    k = per_school(knowledge, n_s, tps)
+    return (k.mean(axis=1) / np.maximum(k.max(axis=1), 1e-12)).mean(axis=1)
+
+
+@dataclass(frozen=True)
+class NationalReference:
+    """Context-adjusted expectations and thresholds from the synthetic national cross-section."""
+
+    intercept: float
+    slope: float
+    mean_attainment: float
+    va_top_quartile: float
+    within_sd_median: float
+
+    def expected(self, context: np.ndarray) -> np.ndarray:
+        return self.intercept + self.slope * context
+
+
+_REFERENCE_KEYS = ("teachers_per_school", "middle_leader_share", "quality_mean", "quality_sd",
+                   "context_effect", "within_school_sd", "leader_bonus", "attainment_base",
+                   "attainment_teaching", "attainment_leadership", "attainment_context", "values_dim")
+
+
+def national_reference(p: dict) -> NationalReference:
+    """The reference for the parameters that shape schools' initial distribution (cached)."""
+    return _reference(tuple((k, p[k]) for k in _REFERENCE_KEYS))
+
+
+@lru_cache(maxsize=32)
+def _reference(items: tuple) -> NationalReference:
+    from .params import DEFAULTS
+    from .population import draw_schools, draw_teachers
+
+    p = dict(DEFAULTS, **dict(items), n_schools=REFERENCE_SCHOOLS, formation="forced",
+             hub_size=REFERENCE_SCHOOLS, resistant_head_share=0.0, condoned_failure_share=0.0)
+    rng = np.random.default_rng(REFERENCE_SEED)
+    schools = draw_schools(rng, p)
+    teachers = draw_teachers(rng, p, schools)
+    n_s, tps = REFERENCE_SCHOOLS, p["teachers_per_school"]
+    tq, lq = teaching_quality(teachers["knowledge"], teachers["role"], n_s, tps)
+    att = attainment_target(p, tq, lq, schools["context"], 0.0)
+    slope, intercept = np.polyfit(schools["context"], att, 1)
+    va = att - (intercept + slope * schools["context"])
+    return NationalReference(float(intercept), float(slope), float(att.mean()),
+                             float(np.quantile(va, 0.75)),
+                             float(np.median(within_school_sd(teachers["knowledge"], n_s, tps))))

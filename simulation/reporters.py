@@ -1,0 +1,100 @@
+"""Model-level reporters: every number the DataCollector records, computed from arrays in one pass.
+
+`compute_metrics` aggregates the model's arrays (no per-agent Python), so collecting stays cheap at
+half a million teachers; the Mesa DataCollector then reads the values from `model.metrics`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .agents import Stage
+from .kernel import COACHING, EXPERIENCE, INFORMATION, PROGRAMME
+from .links import CROSS, INTERVENTION
+from .outcomes import knowledge_accessed, within_school_sd
+
+REPORTERS = (
+    "mean_knowledge", "knowledge_teaching_learning", "knowledge_leadership", "knowledge_coaching",
+    "mean_trust", "cross_school_trust", "moral_capital", "mean_attainment", "mean_value_added",
+    "within_school_sd", "between_school_sd", "knowledge_accessed",
+    "stage_isolation", "stage_initiation", "stage_engagement", "stage_integration",
+    "transaction_cost", "teaching_time_lost", "knowledge_created",
+    "active_links_information", "active_links_experience", "active_links_coaching",
+    "high_performing_share", "mean_permeability", "mean_commitment",
+)
+
+#: one line per reporter, for tables, plots and the dashboard
+REPORTER_DOCS = {
+    "mean_knowledge": "mean teacher knowledge over the three areas, [0, 1]",
+    "knowledge_teaching_learning": "mean teacher knowledge in teaching and learning, [0, 1]",
+    "knowledge_leadership": "mean teacher knowledge in leadership, [0, 1]",
+    "knowledge_coaching": "mean teacher knowledge in coaching, [0, 1]",
+    "mean_trust": "mean trust over all teacher-to-teacher arcs, [0, 1]",
+    "cross_school_trust": "mean trust of teachers in teachers of other schools (0 without such links), [0, 1]",
+    "moral_capital": "network moral capital, mean over hubs weighted by schools, [0, 1]",
+    "mean_attainment": "mean school attainment, [0, 1]",
+    "mean_value_added": "mean attainment above what context predicts nationally",
+    "within_school_sd": "mean within-school spread of teaching knowledge",
+    "between_school_sd": "spread of attainment between schools",
+    "knowledge_accessed": "mean over schools of staff level / best level in the building [seed 003]",
+    "stage_isolation": "schools in Isolation",
+    "stage_initiation": "schools in Initiation",
+    "stage_engagement": "schools in Engagement",
+    "stage_integration": "schools in Integration",
+    "transaction_cost": "collaboration overhead (newness + coordination), hours per teacher this week",
+    "teaching_time_lost": "hours per teacher taken from students this week",
+    "knowledge_created": "knowledge created by joint work so far, per teacher (cumulative)",
+    "active_links_information": "links carrying information (incl. the shared programme) this week",
+    "active_links_experience": "links carrying visits / shared practice this week",
+    "active_links_coaching": "links carrying coaching and mentoring this week",
+    "high_performing_share": "share of schools in the national top quartile of value added with low within-school spread",
+    "mean_permeability": "mean school boundary permeability, [0, 1]",
+    "mean_commitment": "mean headteacher commitment, [0, 1]",
+}
+
+
+def _mean(values: np.ndarray) -> float:
+    return float(values.mean()) if len(values) else 0.0
+
+
+def compute_metrics(m) -> dict[str, float]:
+    """All reporters for the model's current state."""
+    n_s, tps = m.n_schools, m.p["teachers_per_school"]
+    k = m.knowledge
+    area = k.mean(axis=0)
+    L = m.links
+    teacher_arcs = (L.receiver < m.n_teachers) & (L.giver < m.n_teachers)
+    cross_arcs = teacher_arcs & ((L.arc_kind == CROSS) | (L.arc_kind == INTERVENTION))
+    act = m.last_activity
+    stages = np.bincount(m.stage, minlength=4)
+    sd_within = within_school_sd(k, n_s, tps)
+    high = (m.value_added >= m.reference.va_top_quartile) & (sd_within <= m.reference.within_sd_median)
+    hub_weight = np.bincount(m.hub, minlength=m.n_hubs)
+    return {
+        "mean_knowledge": float(area.mean()),
+        "knowledge_teaching_learning": float(area[0]),
+        "knowledge_leadership": float(area[1]),
+        "knowledge_coaching": float(area[2]),
+        "mean_trust": _mean(L.trust[teacher_arcs]),
+        "cross_school_trust": _mean(L.trust[cross_arcs]),
+        "moral_capital": float((m.moral_capital * hub_weight).sum() / n_s),
+        "mean_attainment": float(m.attainment.mean()),
+        "mean_value_added": float(m.value_added.mean()),
+        "within_school_sd": float(sd_within.mean()),
+        "between_school_sd": float(m.attainment.std()),
+        "knowledge_accessed": float(knowledge_accessed(k, n_s, tps).mean()),
+        "stage_isolation": int(stages[Stage.ISOLATION]),
+        "stage_initiation": int(stages[Stage.INITIATION]),
+        "stage_engagement": int(stages[Stage.ENGAGEMENT]),
+        "stage_integration": int(stages[Stage.INTEGRATION]),
+        "transaction_cost": float(m.overhead.mean()),
+        "teaching_time_lost": float(m.teaching_lost.mean()),
+        "knowledge_created": float(m.created_total / m.n_teachers),
+        "active_links_information": int(((act == INFORMATION) | (act == PROGRAMME)).sum()),
+        "active_links_experience": int((act == EXPERIENCE).sum()),
+        "active_links_coaching": int((act == COACHING).sum()),
+        "high_performing_share": float(high.mean()),
+        "mean_permeability": float(m.permeability.mean()),
+        "mean_commitment": float(m.commitment.mean()),
+    }
+
