@@ -244,11 +244,11 @@ def _parse_intervention(source, index: int, data: Mapping[str, Any], horizon: in
         if key not in data:
             raise ScenarioError(f"intervention {index} has no {key!r}: each [[interventions]] needs tick, kind "
                                 f"and schools.", source=source, field=where + key)
-    tick = _check_int(source, where + "tick", data["tick"], 0, MAX_HORIZON)
+    tick = _check_int(source, where + "tick", data["tick"], 1, MAX_HORIZON)
     if tick > horizon:
         raise ScenarioError(f"{where}tick = {tick} is past the horizon: the run ends at tick {horizon}, so "
-                            f"expected an integer in [0, {horizon}] (or a longer horizon).", source=source,
-                            field=where + "tick", value=tick, allowed=f"an integer in [0, {horizon}]")
+                            f"expected an integer in [1, {horizon}] (or a longer horizon).", source=source,
+                            field=where + "tick", value=tick, allowed=f"an integer in [1, {horizon}]")
     kinds = intervention_kinds()
     kind = data["kind"]
     if not isinstance(kind, str):
