@@ -29,9 +29,9 @@ def summary_table(ts: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["measure", "column", "start", "end", "change"])
 
 
-def _fmt(value, signed: bool = False) -> str:
+def _fmt(value, signed: bool = False, count: bool = False) -> str:
     value = float(value)
-    if value.is_integer() and abs(value) >= 1:
+    if count:
         return f"{value:+.0f}" if signed else f"{value:.0f}"
     return f"{value:+.3f}" if signed else f"{value:.3f}"
 
@@ -42,7 +42,11 @@ def format_summary(ts: pd.DataFrame) -> str:
     t0 = int(ts["tick"].iloc[0]) if "tick" in ts.columns else 0
     t1 = int(ts["tick"].iloc[-1]) if "tick" in ts.columns else len(ts) - 1
     head = ("", f"tick {t0}", f"tick {t1}", "change")
-    body = [(r.measure, _fmt(r.start), _fmt(r.end), _fmt(r.change, signed=True)) for r in table.itertuples()]
+    body = []
+    for r in table.itertuples():
+        count = r.column.startswith("stage_")
+        body.append((r.measure, _fmt(r.start, count=count), _fmt(r.end, count=count),
+                     _fmt(r.change, signed=True, count=count)))
     w0 = max(len(head[0]), *(len(b[0]) for b in body)) if body else len(head[0])
     widths = [w0] + [max(len(head[i]), *(len(b[i]) for b in body)) if body else len(head[i]) for i in (1, 2, 3)]
     lines = [f"{head[0]:<{widths[0]}}  " + "  ".join(f"{h:>{w}}" for h, w in zip(head[1:], widths[1:]))]
