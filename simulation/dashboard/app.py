@@ -33,18 +33,15 @@ last_action = solara.reactive("")
 
 
 class ScenarioModel(CLCModel):
-    """CLCModel that also applies a scenario's scheduled interventions when their week comes."""
+    """CLCModel built from a scenario's settings, with its interventions scheduled (for SolaraViz's Reset)."""
 
-    def __init__(self, schedule=(), **params):
-        super().__init__(**params)
-        n = len(self.school_frame())
-        self._schedule = [(int(iv.tick), iv.kind, [s for s in iv.schools if 0 <= s < n]) for iv in schedule]
-
-    def step(self):
-        for tick, kind, schools in self._schedule:
-            if tick == self.steps and schools:
-                self.apply_intervention(kind, schools)
-        super().step()
+    def __init__(self, schedule=(), **kwargs):  # named kwargs: SolaraViz's parameter check expects it
+        super().__init__(**kwargs)
+        for iv in schedule:
+            # a trainer may have lowered the number of schools: keep only schools that exist
+            schools = [int(s) for s in iv.schools if 0 <= int(s) < self.n_schools]
+            if schools:
+                self.schedule_intervention(int(iv.tick), iv.kind, schools)
 
 
 def make_model(settings: controls.ScenarioSettings) -> ScenarioModel:

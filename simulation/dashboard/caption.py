@@ -30,7 +30,7 @@ def state_line(model) -> str:
 
 def recent_events(model, limit: int = 4) -> list[str]:
     """The newest `limit` notes from `model.events`, newest first, each prefixed with its week."""
-    events = list(getattr(model, "events", []) or [])[-limit:]
+    events = list(getattr(model, "events", ()) or ())[-limit:]
     return [f"Week {int(tick)}: {text}" for tick, text in reversed(events)]
 
 

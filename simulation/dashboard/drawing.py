@@ -22,7 +22,7 @@ STAGE_LABELS = ("Isolation", "Initiation", "Engagement", "Integration")
 STAGE_COLOURS = ("#9aa0a6", "#f4b400", "#4285f4", "#0f9d58")
 ACTIVITY_LABELS = ("no contact", "information", "experience (visits)", "coaching")
 ACTIVITY_STYLE = (  # colour, width, linestyle, alpha
-    ("#bdbdbd", 0.6, ":", 0.5),
+    ("#9e9e9e", 0.9, ":", 0.8),
     ("#757575", 0.9, "-", 0.7),
     ("#1e88e5", 1.6, "--", 0.85),
     ("#d81b60", 2.6, "-", 0.95),
@@ -75,17 +75,17 @@ def _style_axes(ax) -> None:
     ax.set_yticks([])
     for spine in ax.spines.values():
         spine.set_visible(False)
-    ax.set_aspect("equal", adjustable="datalim")
+    ax.set_aspect("equal", adjustable="box")
 
 
-def stage_legend(ax, loc: str = "upper left") -> None:
+def stage_legend(ax) -> None:
     """The fixed four-stage legend, always showing every stage so colours never change meaning."""
     handles = [
         Line2D([], [], marker="o", linestyle="", markersize=9, markerfacecolor=c, markeredgecolor="#333", label=lab)
         for lab, c in zip(STAGE_LABELS, STAGE_COLOURS)
     ]
-    ax.legend(handles=handles, loc=loc, fontsize=8, frameon=True, framealpha=0.85, title="Stage",
-              title_fontsize=8)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=4, fontsize=8,
+              frameon=False, handletextpad=0.2, columnspacing=1.0)
 
 
 def draw_school_network(ax, model, size_by: str = "attainment", selected: int | None = None) -> None:
@@ -125,7 +125,7 @@ def draw_school_network(ax, model, size_by: str = "attainment", selected: int | 
                zorder=3)
     if n <= 30:
         for i in range(n):
-            ax.annotate(str(i), pos[i], ha="center", va="center", fontsize=7, zorder=4, color="#111")
+            ax.annotate(str(i + 1), pos[i], ha="center", va="center", fontsize=7, zorder=4, color="#111")
     if selected is not None and 0 <= selected < n:
         ax.scatter([pos[selected, 0]], [pos[selected, 1]], s=sizes[selected] * 1.6 + 60, facecolors="none",
                    edgecolors="#d81b60", linewidths=2.0, zorder=5)
@@ -142,8 +142,14 @@ def teacher_positions(model, school: int, graph: nx.Graph) -> dict:
     """Fixed positions of one school's teachers, computed the first time that school is shown."""
     per_model = _teacher_layouts.setdefault(model, {})
     if school not in per_model:
-        per_model[school] = nx.spring_layout(graph, seed=11)
+        # a ring ordered by knowledge at first sight: chain links (small steps) become short chords
+        nodes = sorted(graph.nodes, key=lambda v: graph.nodes[v].get("knowledge", 0.0))
+        angles = np.linspace(0.5 * np.pi, 2.5 * np.pi, len(nodes), endpoint=False)
+        per_model[school] = {v: np.array([np.cos(a), np.sin(a)]) for v, a in zip(nodes, angles)}
     return per_model[school]
+
+
+KNOWLEDGE_RANGE = (0.2, 0.8)  # fixed colour scale, so colours stay comparable between weeks
 
 
 def draw_teacher_network(ax, model, school: int, cmap: str = "viridis") -> None:
@@ -160,12 +166,12 @@ def draw_teacher_network(ax, model, school: int, cmap: str = "viridis") -> None:
     xy = np.array([pos[v] for v in nodes])
     knowledge = np.array([float(graph.nodes[v].get("knowledge", 0.0)) for v in nodes])
     roles = [str(graph.nodes[v].get("role", "teacher")) for v in nodes]
-    markers = {"headteacher": "*", "middle_leader": "s", "middle leader": "s"}
+    markers = {"headteacher": "*", "middle leader": "s"}
     sc = None
     for marker in ("o", "s", "*"):
         idx = [i for i, r in enumerate(roles) if markers.get(r, "o") == marker]
         if idx:
-            sc = ax.scatter(xy[idx, 0], xy[idx, 1], c=knowledge[idx], cmap=cmap, vmin=0.0, vmax=1.0,
+            sc = ax.scatter(xy[idx, 0], xy[idx, 1], c=knowledge[idx], cmap=cmap, vmin=KNOWLEDGE_RANGE[0], vmax=KNOWLEDGE_RANGE[1],
                             s=260 if marker == "*" else 110, marker=marker, edgecolors="#222", linewidths=0.5,
                             zorder=6)
     if sc is not None:
@@ -176,7 +182,7 @@ def draw_teacher_network(ax, model, school: int, cmap: str = "viridis") -> None:
                for lab, (c, w, s, _) in zip(ACTIVITY_LABELS, ACTIVITY_STYLE)]
     handles += [Line2D([], [], marker="*", linestyle="", color="#555", markersize=10, label="headteacher"),
                 Line2D([], [], marker="s", linestyle="", color="#555", markersize=6, label="middle leader")]
-    ax.legend(handles=handles, loc="upper left", fontsize=7, framealpha=0.85)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, fontsize=7, frameon=False)
     if len(xy):
         ax.set_xlim(xy[:, 0].min() - 0.3, xy[:, 0].max() + 0.3)
         ax.set_ylim(xy[:, 1].min() - 0.3, xy[:, 1].max() + 0.3)
@@ -226,7 +232,7 @@ def draw_chart(ax, df, index: int, legend: bool = True) -> None:
 
 def charts_figure(model, dpi: int = 72) -> Figure:
     """All four time-series charts in one 2x2 figure (one image: cheaper to render than four)."""
-    fig = Figure(figsize=(9, 5.6), dpi=dpi, layout="constrained")
+    fig = Figure(figsize=(7.0, 5.6), dpi=dpi, layout="constrained")
     axes = fig.subplots(2, 2)
     df = model_frame(model)
     for i, ax in enumerate(axes.flat):
@@ -236,13 +242,13 @@ def charts_figure(model, dpi: int = 72) -> Figure:
 
 def network_figure(model, size_by: str = "attainment", selected: int | None = None, dpi: int = 72) -> Figure:
     """The school network as a standalone figure."""
-    fig = Figure(figsize=(6.4, 5.6), dpi=dpi, layout="constrained")
+    fig = Figure(figsize=(6.0, 5.0), dpi=dpi, layout="constrained")
     draw_school_network(fig.add_subplot(), model, size_by=size_by, selected=selected)
     return fig
 
 
 def teacher_figure(model, school: int, dpi: int = 72) -> Figure:
     """One school's teachers as a standalone figure."""
-    fig = Figure(figsize=(6.4, 5.0), dpi=dpi, layout="constrained")
+    fig = Figure(figsize=(6.0, 4.6), dpi=dpi, layout="constrained")
     draw_teacher_network(fig.add_subplot(), model, school)
     return fig
