@@ -18,6 +18,8 @@ COMMANDS: list[tuple[str, str]] = [
     ("list", "simulation.commands.list"),
     ("validate", "simulation.commands.validate"),
     ("run", "simulation.commands.run"),
+    ("dashboard", "simulation.commands.dashboard"),
+    ("animate", "simulation.commands.animate"),
 ]
 
 EPILOG = """examples:
