@@ -42,7 +42,9 @@ def choose_activities(m, u_contact: np.ndarray, u_valid: np.ndarray) -> TickActi
     hub_m = m.moral_capital[m.hub[school_a]]
     mfactor = p["moral_sharing_floor"] + (1.0 - p["moral_sharing_floor"]) * hub_m
 
-    p_contact = p["contact_rate"] * 0.5 * (node_effort[a] + node_effort[b])
+    liberation = 1.0 + p["liberation_effect"] * m.networked * (
+        1.0 - np.exp(-(m.hub_size_of - 1) / p["liberation_scale"]))
+    p_contact = p["contact_rate"] * 0.5 * (node_effort[a] + node_effort[b]) * liberation[school_a]
     within_open = p["within_contact_base"] + (1.0 - p["within_contact_base"]) * perm[school_a]
     access = m.access[a] & np.where(kind == CROSS, m.access[np.minimum(b, n_t - 1)], True)
     stage_a = m.stage[school_a]
@@ -77,8 +79,12 @@ def choose_activities(m, u_contact: np.ndarray, u_valid: np.ndarray) -> TickActi
     weight_b = (b < n_t).astype(float)
     demand = np.bincount(teacher_a, cost, n_t) + np.bincount(teacher_b, cost * weight_b, n_t)
     overhead = np.bincount(teacher_a, hours * newness, n_t) + np.bincount(teacher_b, hours * newness * weight_b, n_t)
+    # communication across the hub, heavy while the hub has little joint work behind it [seed 004 insight 10]
+    hub_of_link = m.hub[school_a]
+    hub_joint = np.bincount(hub_of_link, L.joint_work * (kind != WITHIN), m.n_hubs) / m.hub_teachers
+    settling = 1.0 + p["newness_overhead"] * np.exp(-hub_joint / p["joint_work_scale"])
     in_network = m.access & m.networked[m.school_of]
-    coord = p["coordination_cost"] * (m.hub_size_of[m.school_of] - 1) * in_network
+    coord = p["coordination_cost"] * (m.hub_size_of[m.school_of] - 1) * settling[m.hub[m.school_of]] * in_network
     if p["network_facilitator"]:
         coord = coord * 0.5
     demand += coord

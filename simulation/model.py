@@ -73,6 +73,7 @@ class CLCModel(mesa.Model):
         self.facilitator = schools["facilitator"]
         self.values = schools["values"]
         self.hub_size_of = np.bincount(self.hub)[self.hub]
+        self.hub_teachers = np.bincount(self.hub) * p["teachers_per_school"]
         self.networked = np.full(n_s, p["formation"] != "none") & (self.hub_size_of > 1)
         self.permeability = np.full(n_s, p["initial_permeability"])
         self.stage = np.where(self.permeability >= p["visit_permeability"], Stage.INITIATION,

@@ -133,7 +133,8 @@ def build_links(rng, p: dict, teachers: dict, schools: dict, n_partners: int) ->
     links.add(a, b, CROSS, base + jitter[0], base + jitter[1])
     if n_partners:
         per_hub = p["partners_per_hub"]
-        who = np.flatnonzero(rng.random(n_t) < p["partner_link_share"])
+        engaged = np.minimum(1.0, np.bincount(schools["hub"])[teacher_hub] / p["partner_engagement_size"])
+        who = np.flatnonzero(rng.random(n_t) < p["partner_link_share"] * engaged)
         partner = n_t + teacher_hub[who] * per_hub + rng.integers(0, per_hub, len(who))
         links.add(who, partner, PARTNER, p["trust_partner"], p["trust_partner"])
     links.add(np.arange(n_t), n_t + n_partners + teacher_hub, PROGRAMME_LINK, 1.0, 1.0)

@@ -88,6 +88,9 @@ _P = [
           "partners", 0, 10, group="structure"),
     Param("partner_link_share", 0.3, "share of teachers with a link to their hub's external partner",
           "fraction", 0.0, 1.0, group="structure"),
+    Param("partner_engagement_size", 10, "schools a hub needs before an external partner engages with all "
+          "of it: engaging ten schools one by one is hard, one network makes sense [seed 004 insight 6]",
+          "schools", 1, 1000, group="structure"),
     Param("partner_knowledge", 0.85, "knowledge of an external partner in its research areas", "knowledge",
           0.0, 1.0, group="structure"),
     Param("voluntary_pool_factor", 3.0, "a voluntary network self-selects its members from a pool this "
@@ -144,11 +147,11 @@ _P = [
           "best teachers at the start [seed 002]", "fraction", 0.0, 1.0, group="initialisation"),
 
     # --- learning activities and transfer (the kernel) -----------------------------------
-    Param("rate_information", 0.03, "transfer rate of information (cheap, no trust) [seed 000]", "1/tick",
+    Param("rate_information", 0.005, "transfer rate of information (cheap, no trust) [seed 000]", "1/tick",
           0.0, 1.0, group="transfer"),
-    Param("rate_experience", 0.08, "transfer rate of experience: visits and shared practice [seed 000]",
+    Param("rate_experience", 0.015, "transfer rate of experience: visits and shared practice [seed 000]",
           "1/tick", 0.0, 1.0, group="transfer"),
-    Param("rate_coaching", 0.16, "transfer rate of coaching and mentoring [seed 000, 001]", "1/tick",
+    Param("rate_coaching", 0.03, "transfer rate of coaching and mentoring [seed 000, 001]", "1/tick",
           0.0, 1.0, group="transfer"),
     Param("information_validity", 0.8, "probability a piece of information is valid; invalid information "
           "misleads [seed 000]", "probability", 0.0, 1.0, group="transfer"),
@@ -162,28 +165,28 @@ _P = [
           group="transfer"),
     Param("gap_scale", 0.1, "gap x0 at which transfer peaks: g(x) = (x/x0) exp(1 - x/x0) [seed 002]",
           "knowledge", 0.01, 1.0, group="transfer"),
-    Param("creation_rate", 0.01, "knowledge creation rate of joint work between trusting peers "
+    Param("creation_rate", 0.0015, "knowledge creation rate of joint work between trusting peers "
           "[seed 004 less-known 6]", "1/tick", 0.0, 0.5, group="transfer"),
     Param("creation_gap_scale", 0.05, "how similar partners must be to create knowledge together: "
           "exp(-gap/scale)", "knowledge", 0.001, 1.0, group="transfer"),
     Param("trust_creation", 0.4, "trust needed for joint enquiry to create knowledge", "fraction",
           0.0, 1.0, group="transfer"),
-    Param("contact_rate", 0.5, "chance per tick that a fully open, committed link is used", "probability",
+    Param("contact_rate", 0.3, "chance per tick that a fully open, committed link is used", "probability",
           0.0, 1.0, group="transfer"),
-    Param("within_contact_base", 0.1, "share of within-school contact that happens without the network's "
+    Param("within_contact_base", 0.03, "share of within-school contact that happens without the network's "
           "systematic approach (isolated schools share little) [seed 000]", "fraction", 0.0, 1.0,
           group="transfer"),
     Param("visit_permeability", 0.15, "boundary permeability from which a school makes visits", "fraction",
           0.0, 1.0, group="transfer"),
-    Param("programme_rate", 0.02, "transfer rate from the network's shared programme [seed 001]",
+    Param("programme_rate", 0.005, "transfer rate from the network's shared programme [seed 001]",
           "1/tick", 0.0, 1.0, group="transfer"),
     Param("adoption_rate", 0.2, "share of a proven innovation's lead adopted into the shared programme per "
           "tick [seed 001]", "1/tick", 0.0, 1.0, group="transfer"),
 
     # --- trust and moral capital ---------------------------------------------------------
-    Param("trust_gain", 0.03, "trust gained per tick of reciprocated joint work [seed 004 insight 4]",
+    Param("trust_gain", 0.05, "trust gained per tick of reciprocated joint work [seed 004 insight 4]",
           "1/tick", 0.0, 1.0, group="trust"),
-    Param("trust_decay", 0.005, "trust lost per tick without contact", "1/tick", 0.0, 1.0, group="trust"),
+    Param("trust_decay", 0.0005, "trust lost per tick without contact", "1/tick", 0.0, 1.0, group="trust"),
     Param("trust_loss", 0.15, "trust lost per tick when sharing is one-way", "1/tick", 0.0, 1.0,
           group="trust"),
     Param("reciprocity_threshold", 0.5, "effort ratio below which a link counts as one-way", "fraction",
@@ -196,6 +199,10 @@ _P = [
           "fraction", 0.0, 1.0, group="trust"),
     Param("moral_sharing_floor", 0.3, "willingness to share across schools at zero moral capital",
           "fraction", 0.0, 1.0, group="trust"),
+    Param("liberation_effect", 1.0, "extra activity from working with a wider, more diverse set of schools, at "
+          "its largest; 'liberation from context' motivates [seed 004 insight 7]", "x", 0.0, 5.0, group="trust"),
+    Param("liberation_scale", 5.0, "other schools in the hub at which liberation reaches 63 % of its effect",
+          "schools", 0.1, 1000.0, group="trust"),
     Param("alignment_effect", 0.5, "how much values alignment raises effort and initial trust "
           "[seed 004 truth 2]", "fraction", 0.0, 1.0, group="trust"),
     Param("voluntarism_effort", 0.3, "extra discretionary effort in a voluntary network [seed 004 truth 1]",
@@ -217,11 +224,11 @@ _P = [
     Param("cost_experience", 1.0, "time one visit or practice-sharing session takes", "hours", 0.0, 10.0,
           group="capacity"),
     Param("cost_coaching", 1.5, "time one coaching session takes", "hours", 0.0, 10.0, group="capacity"),
-    Param("newness_overhead", 1.5, "extra cost of cross-school joint work before ways of working settle, "
+    Param("newness_overhead", 3.0, "extra cost of cross-school joint work before ways of working settle, "
           "as a multiple of its cost [seed 004 insight 10]", "x", 0.0, 10.0, group="capacity"),
     Param("joint_work_scale", 15.0, "joint work on a link after which the newness overhead has fallen by e",
           "sessions", 0.1, 1000.0, group="capacity"),
-    Param("coordination_cost", 0.08, "communication cost per teacher per other school in the hub "
+    Param("coordination_cost", 0.12, "communication cost per teacher per other school in the hub "
           "[seed 004 less-known 3, 7]", "hours/week/school", 0.0, 2.0, group="capacity"),
 
     # --- schools: heads, permeability, stages, outcomes ----------------------------------
@@ -229,7 +236,7 @@ _P = [
           "[seed 004 less-known 5]", "1/tick", 0.0, 1.0, group="schools"),
     Param("resistant_unlearning", 0.2, "resistant heads unlearn this fraction as fast", "fraction",
           0.0, 1.0, group="schools"),
-    Param("permeability_rate", 0.02, "rate at which a school's boundary softens with trust, moral capital "
+    Param("permeability_rate", 0.03, "rate at which a school's boundary softens with trust, moral capital "
           "and commitment [seed 000]", "1/tick", 0.0, 1.0, group="schools"),
     Param("permeability_decay", 0.002, "rate at which an unused boundary hardens again", "1/tick", 0.0, 1.0,
           group="schools"),
@@ -237,7 +244,7 @@ _P = [
           0.001, 1.0, group="schools"),
     Param("engagement_permeability", 0.35, "permeability from which a school can be in Engagement",
           "fraction", 0.0, 1.0, group="schools"),
-    Param("integration_permeability", 0.7, "permeability from which a school can be in Integration "
+    Param("integration_permeability", 0.6, "permeability from which a school can be in Integration "
           "(transparent boundary)", "fraction", 0.0, 1.0, group="schools"),
     Param("engagement_coaching", 0.1, "share of staff in coaching for Engagement (systematic coaching)",
           "fraction", 0.0, 1.0, group="schools"),
@@ -247,7 +254,7 @@ _P = [
           "interventions [seed 000]", "fraction", 0.0, 1.0, group="schools"),
     Param("attainment_response", 0.1, "share of the gap to current teaching quality that attainment closes "
           "per tick", "1/tick", 0.0, 1.0, group="schools"),
-    Param("time_cost_attainment", 0.5, "attainment lost per unit share of teaching time taken by network "
+    Param("time_cost_attainment", 1.0, "attainment lost per unit share of teaching time taken by network "
           "activity [seed 002]", "attainment", 0.0, 5.0, group="schools"),
     Param("high_challenge_context", 0.7, "disadvantage above which a school is high-challenge", "fraction",
           0.0, 1.0, group="schools"),
