@@ -224,7 +224,7 @@ _P = [
     Param("cost_experience", 1.0, "time one visit or practice-sharing session takes", "hours", 0.0, 10.0,
           group="capacity"),
     Param("cost_coaching", 1.5, "time one coaching session takes", "hours", 0.0, 10.0, group="capacity"),
-    Param("newness_overhead", 3.0, "extra cost of cross-school joint work before ways of working settle, "
+    Param("newness_overhead", 6.0, "extra cost of cross-school joint work before ways of working settle, "
           "as a multiple of its cost [seed 004 insight 10]", "x", 0.0, 10.0, group="capacity"),
     Param("joint_work_scale", 15.0, "joint work on a link after which the newness overhead has fallen by e",
           "sessions", 0.1, 1000.0, group="capacity"),
