@@ -114,18 +114,20 @@ def _show(value: Any, with_type: bool = False) -> str:
         return "a table"
     if isinstance(value, list):
         return "an array"
+    if not isinstance(value, (int, float)):
+        return f"{value} (a {type(value).__name__})"
     if with_type:
         return f"{value!r} ({'an integer' if isinstance(value, int) else 'a number'})"
     return repr(value)
 
 
 def _closest(name: str, candidates) -> str:
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.5)
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _did_you_mean(name: str, candidates) -> str:
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.5)
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     return f" Did you mean {close[0]!r}?" if close else ""
 
 
@@ -174,7 +176,7 @@ def check_param(name: str, value: Any, source: str | None = None, where: str = "
     p = PARAMS[name]
     try:
         return p.check(value)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: int(inf) inside Param.check
         pass
     allowed = f"{p.allowed()} ({p.doc}; unit {p.unit})" if p.unit != "-" else f"{p.allowed()} ({p.doc})"
     if p.choices is not None:
@@ -185,6 +187,8 @@ def check_param(name: str, value: Any, source: str | None = None, where: str = "
         raise _error(source, label, value, "has the wrong type", allowed)
     if p.kind is bool or isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _error(source, label, value, "has the wrong type", allowed)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise _error(source, label, value, "is not a finite number", allowed)
     if p.kind is int and float(value) != int(value):
         raise _error(source, label, value, "is not a whole number", allowed)
     raise _error(source, label, value, "is out of range", allowed)
@@ -270,6 +274,8 @@ def _parse_intervention(source, index: int, data: Mapping[str, Any], horizon: in
             raise _error(source, where + "schools", s, "is not a school index", allowed)
         if not 0 <= s < n_schools:
             raise _error(source, where + "schools", s, "is out of range", allowed)
+        if s in out:
+            raise _error(source, where + "schools", s, "is listed twice", allowed + ", each listed once")
         out.append(s)
     note = _check_str(source, where + "note", data.get("note", ""))
     return Intervention(tick=tick, kind=kind, schools=tuple(out), note=note)
