@@ -96,6 +96,27 @@ def plot_stages(ts: pd.DataFrame, title: str = "") -> Figure:
     return fig
 
 
+def network_layout(graph, seed: int = 0, spring_limit: int = 60) -> dict:
+    """Node positions: a spring layout for a small network; hubs on a grid, schools ringed round them, for a system."""
+    import math
+
+    import networkx as nx
+
+    if graph.number_of_nodes() <= spring_limit:
+        return nx.spring_layout(graph, seed=seed, weight="weight")
+    hubs: dict[int, list] = {}
+    for v, data in graph.nodes(data=True):
+        hubs.setdefault(int(data.get("hub", 0)), []).append(v)
+    side = math.ceil(math.sqrt(len(hubs)))
+    pos = {}
+    for i, (hub, members) in enumerate(sorted(hubs.items())):
+        cx, cy = i % side, -(i // side)
+        for j, v in enumerate(members):
+            angle = 2 * math.pi * j / len(members)
+            pos[v] = (cx + 0.35 * math.cos(angle), cy + 0.35 * math.sin(angle))
+    return pos
+
+
 def plot_network(graph, title: str = "", seed: int = 0) -> Figure:
     """The school network: nodes coloured by stage, edge width by trust."""
     import networkx as nx
@@ -107,12 +128,16 @@ def plot_network(graph, title: str = "", seed: int = 0) -> Figure:
     n = graph.number_of_nodes()
     if n == 0:
         return fig
-    pos = nx.spring_layout(graph, seed=seed, weight="weight", k=None if n < 50 else 1.5 / n ** 0.5)
+    pos = network_layout(graph, seed=seed)
     stages = [int(graph.nodes[v].get("stage", 0)) for v in graph.nodes]
-    weights = [float(graph.edges[e].get("weight", 0.5)) for e in graph.edges]
-    node_size = max(20, min(400, 6000 / n))
-    nx.draw_networkx_edges(graph, pos, ax=ax, width=[0.3 + 2.5 * w for w in weights], alpha=0.35,
-                           edge_color="0.4")
+    hub = {v: graph.nodes[v].get("hub", 0) for v in graph.nodes}
+    inner = [e for e in graph.edges if hub[e[0]] == hub[e[1]]]
+    outer = [e for e in graph.edges if hub[e[0]] != hub[e[1]]]
+    node_size = max(25, min(400, 8000 / n))
+    scale = 2.5 if n <= 60 else 1.0
+    for edges, alpha in ((outer, 0.35 if n <= 60 else 0.04), (inner, 0.35)):
+        widths = [0.3 + scale * float(graph.edges[e].get("weight", 0.5)) for e in edges]
+        nx.draw_networkx_edges(graph, pos, ax=ax, edgelist=edges, width=widths, alpha=alpha, edge_color="0.4")
     nx.draw_networkx_nodes(graph, pos, ax=ax, node_color=[STAGE_COLOURS[s] for s in stages],
                            node_size=node_size, edgecolors="white", linewidths=0.5)
     if n <= 40:
@@ -120,7 +145,7 @@ def plot_network(graph, title: str = "", seed: int = 0) -> Figure:
     from matplotlib.patches import Patch
 
     ax.legend(handles=[Patch(color=c, label=lab) for c, lab in zip(STAGE_COLOURS, STAGE_LABELS)],
-              loc="lower left", fontsize=8, frameon=False)
+              loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=4, fontsize=8, frameon=False)
     return fig
 
 
