@@ -1,0 +1,97 @@
+"""The numba kernel against the plain-Python reference, on random networks of several sizes and parameters."""
+
+import numpy as np
+import pytest
+
+from simulation.kernel import (COACHING, EXPERIENCE, INFORMATION, NONE, PROGRAMME, gap_response,
+                               kernel_coefficients, transfer_tick, transfer_tick_serial)
+from simulation.links import CROSS, LinkSet
+from simulation.params import DEFAULTS
+from simulation.reference import gap_response as gap_response_py
+from simulation.reference import transfer_tick_reference
+
+
+def random_case(seed: int, n: int, n_links: int, params: dict | None = None):
+    """Random nodes, links, activities and parameters: the kernel's whole input."""
+    rng = np.random.default_rng(seed)
+    p = dict(DEFAULTS)
+    if params is None:   # random parameter draw, including extreme rates and thresholds
+        for name in ("rate_information", "rate_experience", "rate_coaching", "programme_rate", "tourism_factor",
+                     "trust_experience", "creation_rate", "trust_creation", "trust_gain", "trust_decay",
+                     "trust_loss", "reciprocity_threshold"):
+            p[name] = float(rng.uniform(0.0, 0.5))
+        p["gap_scale"] = float(rng.uniform(0.02, 0.5))
+        p["creation_gap_scale"] = float(rng.uniform(0.01, 0.5))
+    else:
+        p.update(params)
+    links = LinkSet(n)
+    a = rng.integers(0, n, n_links)
+    b = rng.integers(0, n, n_links)
+    keep = a != b
+    links.add(a[keep], b[keep], CROSS, rng.random(keep.sum()), rng.random(keep.sum()))
+    m = links.n_links
+    rates, coef = kernel_coefficients(p)
+    inputs = dict(
+        knowledge=rng.random((n, 3)), openness=rng.random(n), skill=rng.random(n),
+        effort=np.where(rng.random(n) < 0.1, 0.0, rng.random(n)),
+        indptr=links.indptr, giver=links.giver, arc_link=links.arc_link, trust=links.trust,
+        activity=rng.choice(np.array([NONE, INFORMATION, EXPERIENCE, COACHING, PROGRAMME], np.int8), m),
+        intensity=rng.random(m), validity=np.where(rng.random(m) < 0.8, 1.0, -1.0),
+        willingness=rng.random(m), rates=rates, coef=coef)
+    return inputs
+
+
+def run(fn, inputs):
+    n, m = inputs["knowledge"].shape[0], len(inputs["trust"])
+    out = dict(new_knowledge=np.full((n, 3), np.nan), new_trust=np.full(m, np.nan),
+               created=np.full(n, np.nan), received=np.full(m, np.nan))
+    fn(**inputs, **out)
+    return out
+
+
+@pytest.mark.parametrize("n,n_links", [(5, 8), (50, 200), (400, 3000), (3000, 12000)])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_kernel_matches_reference(seed, n, n_links):
+    inputs = random_case(seed, n, n_links)
+    fast = run(transfer_tick, inputs)
+    slow = run(transfer_tick_reference, inputs)
+    for key in fast:
+        assert not np.isnan(fast[key]).any(), key
+        np.testing.assert_allclose(fast[key], slow[key], rtol=0, atol=1e-12, err_msg=key)
+
+
+def test_serial_and_parallel_kernels_agree_exactly():
+    inputs = random_case(7, 2000, 9000)
+    par = run(transfer_tick, inputs)
+    ser = run(transfer_tick_serial, inputs)
+    for key in par:
+        np.testing.assert_array_equal(par[key], ser[key])
+
+
+def test_kernel_keeps_state_in_bounds():
+    for seed in range(5):
+        out = run(transfer_tick, random_case(seed, 300, 2000))
+        assert (out["new_knowledge"] >= 0).all() and (out["new_knowledge"] <= 1).all()
+        assert (out["new_trust"] >= 0).all() and (out["new_trust"] <= 1).all()
+
+
+def test_gap_response_is_a_hump_peaking_at_x0():
+    x0 = 0.1
+    xs = np.linspace(0.001, 1.0, 500)
+    g = np.array([gap_response(x, x0) for x in xs])
+    assert abs(xs[g.argmax()] - x0) < 0.005
+    assert g.max() == pytest.approx(1.0, abs=1e-4)
+    assert gap_response(0.5, x0) < 0.1 * gap_response(0.1, x0)     # big gaps are hard to bridge [seed 002]
+    assert gap_response_py(0.23, x0) == pytest.approx(gap_response(0.23, x0), abs=1e-15)
+
+
+def test_transfer_alone_never_passes_the_best_giver():
+    inputs = random_case(3, 200, 1500, params={"creation_rate": 0.0, "rate_information": 0.9,
+                                                "rate_experience": 0.9, "rate_coaching": 0.9})
+    inputs["validity"][:] = 1.0
+    out = run(transfer_tick, inputs)
+    k = inputs["knowledge"]
+    for i in range(len(k)):
+        givers = inputs["giver"][inputs["indptr"][i]:inputs["indptr"][i + 1]]
+        best = np.max(np.vstack([k[givers], k[i]]), axis=0) if len(givers) else k[i]
+        assert (out["new_knowledge"][i] <= best + 1e-15).all()
