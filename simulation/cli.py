@@ -76,8 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     except (CommandError, ScenarioError) as exc:
         _say_error(args.command, str(exc))
         return 2
-    except ValueError as exc:  # the model refused a combination of values
-        _say_error(args.command, f"the model rejected the scenario: {exc}")
+    except ValueError as exc:  # bad values caught below the command (e.g. by the model)
+        _say_error(args.command, str(exc))
         return 2
     except KeyboardInterrupt:
         print(f"\nclc-sim {args.command}: interrupted; files already written are complete, "
