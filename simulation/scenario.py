@@ -258,9 +258,9 @@ def _parse_intervention(source, index: int, data: Mapping[str, Any], horizon: in
     if not isinstance(kind, str):
         raise _error(source, where + "kind", kind, "has the wrong type", "one of " + ", ".join(map(repr, kinds)))
     if kind not in kinds:
-        raise ScenarioError(f"{where}kind = {kind!r} is not a known intervention{_closest(kind, kinds)}: expected "
-                            f"one of {', '.join(map(repr, kinds))}.", source=source, field=where + "kind",
-                            value=kind, allowed=", ".join(kinds))
+        raise ScenarioError(f"{where}kind = {kind!r} is not a known intervention: expected one of "
+                            f"{', '.join(map(repr, kinds))}.{_did_you_mean(kind, kinds)}", source=source,
+                            field=where + "kind", value=kind, allowed=", ".join(kinds))
     schools = data["schools"]
     if isinstance(schools, int) and not isinstance(schools, bool):
         schools = [schools]
