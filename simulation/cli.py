@@ -20,6 +20,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("run", "simulation.commands.run"),
     ("dashboard", "simulation.commands.dashboard"),
     ("animate", "simulation.commands.animate"),
+    ("compare", "simulation.commands.compare"),
 ]
 
 EPILOG = """examples:
