@@ -5,12 +5,18 @@ arc through which node `i` can learn, with the giver `giver[arc]`, the undirecte
 (its activity, intensity, validity, willingness) and the receiver's trust in the giver `trust[arc]`.
 Each node pulls from its own row and writes only its own row and arcs, so the parallel loop is free
 of races by construction and gives the same numbers for any thread count.
+
+For speed the per-node inputs are first packed into one 64-byte row per node (knowledge, openness,
+skill, effort) and the per-link inputs into one 32-byte record per link, so a giver or a link costs
+one cache line instead of one per array. `TickWorkspace` keeps those buffers between ticks and picks
+the serial kernel for small networks, where starting threads costs more than it saves.
 """
 
 from __future__ import annotations
 
 import math
 
+import numba
 import numpy as np
 from numba import njit, prange
 
@@ -22,6 +28,12 @@ ACTIVITY_NAMES = ("none", "information", "experience", "coaching", "programme")
 (C_TOURISM, C_TRUST_EXPERIENCE, C_GAP_SCALE, C_CREATION_RATE, C_CREATION_GAP, C_TRUST_CREATION,
  C_TRUST_GAIN, C_TRUST_DECAY, C_TRUST_LOSS, C_RECIPROCITY) = range(10)
 N_COEF = 10
+
+#: packed layouts: node row (k0, k1, k2, openness, skill, effort, -, -), link record (activity, intensity,
+#: validity, willingness)
+NODE_WIDTH, LINK_WIDTH = 8, 4
+#: below this many arcs the model runs the serial kernel (thread start-up dominates)
+PARALLEL_MIN_ARCS = 200_000
 
 
 def kernel_coefficients(p: dict) -> tuple[np.ndarray, np.ndarray]:
@@ -42,6 +54,16 @@ def kernel_coefficients(p: dict) -> tuple[np.ndarray, np.ndarray]:
     return rates, coef
 
 
+def set_threads(n: int) -> None:
+    """Set how many threads the parallel kernel uses in this thread (1..NUMBA_NUM_THREADS)."""
+    numba.set_num_threads(int(n))
+
+
+def get_threads() -> int:
+    """Threads the parallel kernel currently uses."""
+    return numba.get_num_threads()
+
+
 @njit(cache=True, inline="always")
 def gap_response(gap: float, x0: float) -> float:
     """Absorptive capacity g(x) = (x/x0) exp(1 - x/x0): peaks at 1 for x = x0, small for big gaps [seed 002]."""
@@ -52,7 +74,7 @@ def gap_response(gap: float, x0: float) -> float:
 @njit(cache=True, inline="always")
 def _pull_node(i, knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity,
                intensity, validity, willingness, rates, coef, new_knowledge, new_trust, created, received):
-    """One receiver's tick: sum what it learns over its arcs, create knowledge, update its trust."""
+    """One receiver's tick for any number of areas (the general path; the model uses `_pull_packed`)."""
     n_areas = knowledge.shape[1]
     gain = np.zeros(n_areas)
     ceiling = np.empty(n_areas)
@@ -119,6 +141,152 @@ def _pull_node(i, knowledge, openness, skill, effort, indptr, giver, arc_link, t
     created[i] = total
 
 
+@njit(cache=True, inline="always")
+def _gain(gap, base, x0):
+    """Knowledge moved in one area over one arc (0 when the giver is not ahead)."""
+    if gap > 0.0:
+        return base * gap_response(gap, x0)
+    return 0.0
+
+
+@njit(cache=True, inline="always")
+def _pull_packed(i, nodes, indptr, giver, arc_link, trust, links, rates, coef, new_knowledge, new_trust,
+                 created, received):
+    """One receiver's tick on packed rows, three areas in scalars: the same arithmetic as `_pull_node`."""
+    ki0, ki1, ki2 = nodes[i, 0], nodes[i, 1], nodes[i, 2]
+    open_i, effort_i = nodes[i, 3], nodes[i, 5]
+    g0 = g1 = g2 = 0.0
+    c0 = c1 = c2 = 0.0
+    top0, top1, top2 = ki0, ki1, ki2
+    x0 = coef[C_GAP_SCALE]
+    decay, tourism, trust_exp = coef[C_TRUST_DECAY], coef[C_TOURISM], coef[C_TRUST_EXPERIENCE]
+    trust_create, create_rate, create_gap = coef[C_TRUST_CREATION], coef[C_CREATION_RATE], coef[C_CREATION_GAP]
+    for arc in range(indptr[i], indptr[i + 1]):
+        t = trust[arc]
+        link = arc_link[arc]
+        act = np.int64(links[link, 0])
+        if act == NONE:
+            new_trust[arc] = t - decay * t
+            received[arc] = 0.0
+            continue
+        j = giver[arc]
+        inten = links[link, 1]
+        w = inten * links[link, 3]
+        if act == INFORMATION:
+            factor = links[link, 2]                     # no trust needed; invalid information misleads
+        elif act == PROGRAMME:
+            factor = 1.0                                # the network's proven, codified programme
+        elif act == EXPERIENCE and t < trust_exp:
+            factor = tourism * t                        # a visit without trust is tourism
+        else:
+            factor = t
+        kj0, kj1, kj2 = nodes[j, 0], nodes[j, 1], nodes[j, 2]
+        base = rates[act] * factor * open_i * nodes[j, 4] * w
+        d0 = _gain(kj0 - ki0, base, x0)
+        d1 = _gain(kj1 - ki1, base, x0)
+        d2 = _gain(kj2 - ki2, base, x0)
+        flow = 0.0
+        if kj0 - ki0 > 0.0:
+            g0 += d0
+            flow += abs(d0)
+            top0 = max(top0, kj0)
+        if kj1 - ki1 > 0.0:
+            g1 += d1
+            flow += abs(d1)
+            top1 = max(top1, kj1)
+        if kj2 - ki2 > 0.0:
+            g2 += d2
+            flow += abs(d2)
+            top2 = max(top2, kj2)
+        received[arc] = flow
+        if act == EXPERIENCE or act == COACHING:
+            if t >= trust_create:
+                s = create_rate * t * w
+                c0 += s * math.exp(-abs(kj0 - ki0) / create_gap)
+                c1 += s * math.exp(-abs(kj1 - ki1) / create_gap)
+                c2 += s * math.exp(-abs(kj2 - ki2) / create_gap)
+            if effort_i > 0.0:
+                rec = min(nodes[j, 5] / effort_i, 1.0)
+            else:
+                rec = 1.0
+            if rec >= coef[C_RECIPROCITY]:
+                t = t + coef[C_TRUST_GAIN] * inten * (1.0 - t)
+            else:
+                t = t - coef[C_TRUST_LOSS] * t          # one-way sharing: trust falls fast
+        else:
+            t = t - decay * t                           # information is no joint work
+        new_trust[arc] = t
+    v0 = _settle(ki0, g0, top0)
+    v1 = _settle(ki1, g1, top1)
+    v2 = _settle(ki2, g2, top2)
+    grown0 = (1.0 - v0) * (1.0 - math.exp(-c0))
+    grown1 = (1.0 - v1) * (1.0 - math.exp(-c1))
+    grown2 = (1.0 - v2) * (1.0 - math.exp(-c2))
+    new_knowledge[i, 0] = v0 + grown0
+    new_knowledge[i, 1] = v1 + grown1
+    new_knowledge[i, 2] = v2 + grown2
+    created[i] = 0.0 + grown0 + grown1 + grown2
+
+
+@njit(cache=True, inline="always")
+def _settle(k, gain, ceiling):
+    """Knowledge after transfer: never past the best giver [seed 002], never below 0."""
+    v = k + gain
+    if v > ceiling:
+        v = ceiling
+    if v < 0.0:
+        v = 0.0
+    return v
+
+
+@njit(cache=True, inline="always")
+def _pack_node(i, knowledge, openness, skill, effort, nodes):
+    nodes[i, 0] = knowledge[i, 0]
+    nodes[i, 1] = knowledge[i, 1]
+    nodes[i, 2] = knowledge[i, 2]
+    nodes[i, 3] = openness[i]
+    nodes[i, 4] = skill[i]
+    nodes[i, 5] = effort[i]
+
+
+@njit(cache=True, inline="always")
+def _pack_link(k, activity, intensity, validity, willingness, links):
+    links[k, 0] = activity[k]
+    links[k, 1] = intensity[k]
+    links[k, 2] = validity[k]
+    links[k, 3] = willingness[k]
+
+
+@njit(parallel=True, cache=True)
+def transfer_tick_packed(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity,
+                         intensity, validity, willingness, rates, coef, new_knowledge, new_trust, created,
+                         received, nodes, links):
+    """`transfer_tick` with caller-owned packed buffers nodes[n, 8] and links[m, 4] (parallel)."""
+    n = knowledge.shape[0]
+    for i in prange(n):
+        _pack_node(i, knowledge, openness, skill, effort, nodes)
+    for k in prange(activity.shape[0]):
+        _pack_link(k, activity, intensity, validity, willingness, links)
+    for i in prange(n):
+        _pull_packed(i, nodes, indptr, giver, arc_link, trust, links, rates, coef, new_knowledge, new_trust,
+                     created, received)
+
+
+@njit(cache=True)
+def transfer_tick_packed_serial(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity,
+                                intensity, validity, willingness, rates, coef, new_knowledge, new_trust,
+                                created, received, nodes, links):
+    """`transfer_tick_packed` on one thread."""
+    n = knowledge.shape[0]
+    for i in range(n):
+        _pack_node(i, knowledge, openness, skill, effort, nodes)
+    for k in range(activity.shape[0]):
+        _pack_link(k, activity, intensity, validity, willingness, links)
+    for i in range(n):
+        _pull_packed(i, nodes, indptr, giver, arc_link, trust, links, rates, coef, new_knowledge, new_trust,
+                     created, received)
+
+
 @njit(parallel=True, cache=True)
 def transfer_tick(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity,
                   intensity, validity, willingness, rates, coef, new_knowledge, new_trust, created,
@@ -130,10 +298,22 @@ def transfer_tick(knowledge, openness, skill, effort, indptr, giver, arc_link, t
     validity (+1 or -1 for information) and willingness (moral-capital factor, [0, 1]) per link.
     created[n] is the knowledge each node created; received[m] the knowledge moved through each arc.
     """
-    for i in prange(knowledge.shape[0]):
-        _pull_node(i, knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity,
-                   intensity, validity, willingness, rates, coef, new_knowledge, new_trust, created,
-                   received)
+    n = knowledge.shape[0]
+    if knowledge.shape[1] != 3:
+        for i in prange(n):
+            _pull_node(i, knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity,
+                       intensity, validity, willingness, rates, coef, new_knowledge, new_trust, created,
+                       received)
+        return
+    nodes = np.empty((n, NODE_WIDTH))
+    links = np.empty((activity.shape[0], LINK_WIDTH))
+    for i in prange(n):
+        _pack_node(i, knowledge, openness, skill, effort, nodes)
+    for k in prange(activity.shape[0]):
+        _pack_link(k, activity, intensity, validity, willingness, links)
+    for i in prange(n):
+        _pull_packed(i, nodes, indptr, giver, arc_link, trust, links, rates, coef, new_knowledge, new_trust,
+                     created, received)
 
 
 @njit(cache=True)
@@ -141,7 +321,53 @@ def transfer_tick_serial(knowledge, openness, skill, effort, indptr, giver, arc_
                          intensity, validity, willingness, rates, coef, new_knowledge, new_trust, created,
                          received):
     """The same tick on one thread (used inside sweep workers and to check the parallel version)."""
-    for i in range(knowledge.shape[0]):
-        _pull_node(i, knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity,
-                   intensity, validity, willingness, rates, coef, new_knowledge, new_trust, created,
-                   received)
+    n = knowledge.shape[0]
+    if knowledge.shape[1] != 3:
+        for i in range(n):
+            _pull_node(i, knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity,
+                       intensity, validity, willingness, rates, coef, new_knowledge, new_trust, created,
+                       received)
+        return
+    nodes = np.empty((n, NODE_WIDTH))
+    links = np.empty((activity.shape[0], LINK_WIDTH))
+    transfer_tick_packed_serial(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity,
+                                intensity, validity, willingness, rates, coef, new_knowledge, new_trust,
+                                created, received, nodes, links)
+
+
+def aligned_empty(rows: int, cols: int, align: int = 64) -> np.ndarray:
+    """An uninitialised float64 [rows, cols] array whose start is `align`-byte aligned (one row, one line)."""
+    extra = align // 8
+    raw = np.empty(rows * cols + extra)
+    offset = (-raw.ctypes.data % align) // 8
+    return raw[offset:offset + rows * cols].reshape(rows, cols)
+
+
+class TickWorkspace:
+    """Buffers reused from tick to tick (outputs and packed inputs), and the serial/parallel choice."""
+
+    def __init__(self):
+        self.n = self.m = self.n_arcs = -1
+
+    def _fit(self, n: int, m: int, n_arcs: int) -> None:
+        if (n, m, n_arcs) == (self.n, self.m, self.n_arcs):
+            return
+        self.n, self.m, self.n_arcs = n, m, n_arcs
+        self.new_knowledge = np.empty((n, 3))
+        self.new_trust = np.empty(n_arcs)
+        self.created = np.empty(n)
+        self.received = np.empty(n_arcs)
+        self.nodes = aligned_empty(n, NODE_WIDTH)
+        self.links = aligned_empty(m, LINK_WIDTH, 32)
+
+    def run(self, knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity, intensity,
+            validity, willingness, rates, coef, parallel: bool | None = None):
+        """One tick; returns (new_knowledge, new_trust, created, received), views into this workspace."""
+        self._fit(knowledge.shape[0], len(activity), len(trust))
+        if parallel is None:
+            parallel = len(trust) >= PARALLEL_MIN_ARCS and numba.get_num_threads() > 1
+        fn = transfer_tick_packed if parallel else transfer_tick_packed_serial
+        fn(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity, intensity, validity,
+           willingness, rates, coef, self.new_knowledge, self.new_trust, self.created, self.received,
+           self.nodes, self.links)
+        return self.new_knowledge, self.new_trust, self.created, self.received
