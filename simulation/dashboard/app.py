@@ -5,14 +5,23 @@ Serve it with `clc-sim dashboard [SCENARIO]` (or `solara run simulation.dashboar
 
 from __future__ import annotations
 
+import html
+
 import solara
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import force_update, update_counter
 
 from simulation import INTERVENTIONS, CLCModel
 from simulation.dashboard import controls
-from simulation.dashboard.caption import caption
-from simulation.dashboard.drawing import SIZE_BY, charts_figure, network_figure, teacher_figure
+from simulation.dashboard.caption import caption_html
+from simulation.dashboard.drawing import (
+    SIZE_BY,
+    STAGE_COLOURS,
+    STAGE_LABELS,
+    charts_figure,
+    network_figure,
+    teacher_figure,
+)
 
 INTERVENTION_LABELS = {
     "immersion": "Immersion programme",
@@ -56,8 +65,14 @@ def NetworkView(model):
     n = len(model.school_frame())
     school = min(selected_school.value, n - 1)
     fig = network_figure(model, size_by=size_by.value, selected=school)
+    counts = model.school_frame()["stage"].value_counts()
+    legend = " &nbsp; ".join(
+        f'<span style="color:{c};font-size:16px">&#9679;</span> {label}&nbsp;({int(counts.get(i, 0))})'
+        for i, (label, c) in enumerate(zip(STAGE_LABELS, STAGE_COLOURS)))
     with solara.Column(classes=["clc-network"]):
-        solara.ToggleButtonsSingle(value=size_by, values=list(SIZE_BY), dense=True)
+        with solara.Row(style={"align-items": "center"}):
+            solara.ToggleButtonsSingle(value=size_by, values=list(SIZE_BY), dense=True)
+            solara.HTML(tag="div", unsafe_innerHTML=legend, classes=["clc-legend"], style={"font-size": "13px"})
         solara.FigureMatplotlib(fig, format="png")
 
 
@@ -101,18 +116,19 @@ def StoryView(model):
         last_action.set(f"Week {model.steps}: {INTERVENTION_LABELS.get(kind, kind)} applied to {names[school]}.")
         force_update()
 
-    with solara.Column(classes=["clc-story"]):
-        solara.Markdown(caption(model), style={"font-size": "15px"})
+    with solara.Column(classes=["clc-story"], style={"overflow-y": "auto", "max-height": "100%"}):
+        solara.HTML(tag="div", unsafe_innerHTML=caption_html(model), style={"font-size": "15px"},
+                    classes=["clc-caption"])
         if last_action.value:
-            solara.Info(last_action.value, dense=True, classes=["clc-last-action"])
+            solara.Text(last_action.value, classes=["clc-last-action"], style={"color": "#1565c0"})
         solara.Select("Intervene in school", values=names, value=names[school], on_value=pick)
-        with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}):
+        with solara.Row(style={"flex-wrap": "wrap", "gap": "2px"}):
             for kind in INTERVENTIONS:
                 solara.Button(
                     INTERVENTION_LABELS.get(kind, kind.replace("_", " ")),
                     on_click=lambda kind=kind: apply(kind),
                     color="error" if kind == "defection" else "secondary",
-                    small=True,
+                    x_small=True,
                     outlined=kind != "defection",
                     classes=[f"clc-intervention-{kind}"],
                 )
@@ -131,9 +147,9 @@ def Page():
     with solara.Sidebar():
         with solara.Card("Scenario"):
             solara.Select("Scenario", values=controls.available_scenarios(), value=scenario_name)
-            solara.Markdown(f"Horizon {settings.horizon} weeks. {settings.description}")
+            solara.HTML(tag="p", unsafe_innerHTML=html.escape(f"Horizon {settings.horizon} weeks. {settings.description}"))
         with solara.Details("What the controls mean"):
-            solara.Markdown(controls.help_markdown())
+            solara.HTML(tag="div", unsafe_innerHTML=controls.help_html())
 
     SolaraViz(
         model,

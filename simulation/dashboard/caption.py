@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import html
+
 from simulation.dashboard.drawing import STAGE_LABELS
 
 WEEKS_PER_YEAR = 39
 
 
-def _latest(model, column: str):
-    df = model.datacollector.get_model_vars_dataframe()
-    if column in df.columns and len(df):
-        return float(df[column].iloc[-1])
-    return None
+def _now(model) -> dict:
+    """Current network measures, computed live so an intervention shows before the next step."""
+    from simulation.reporters import compute_metrics
+
+    return compute_metrics(model)
 
 
 def state_line(model) -> str:
@@ -22,9 +24,8 @@ def state_line(model) -> str:
     week = int(model.steps)
     year, wk = divmod(week, WEEKS_PER_YEAR)
     text = f"Week {week} (year {year + 1}, week {wk + 1}): {len(frame)} schools, " + ", ".join(parts) + "."
-    trust, moral = _latest(model, "mean_trust"), _latest(model, "moral_capital")
-    if trust is not None and moral is not None:
-        text += f" Mean trust {trust:.2f}, moral capital {moral:.2f}."
+    now = _now(model)
+    text += f" Mean trust {now['mean_trust']:.2f}, moral capital {now['moral_capital']:.2f}."
     return text
 
 
@@ -45,3 +46,14 @@ def caption(model, limit: int = 4) -> str:
         lines.append("")
         lines.append("Nothing notable yet: press **Step** or **▶** to let the schools work together.")
     return "\n".join(lines)
+
+
+def caption_html(model, limit: int = 3) -> str:
+    """The caption as HTML (Solara's Markdown would pull in extra front-end libraries)."""
+    out = [f"<p>{html.escape(state_line(model))}</p>"]
+    events = recent_events(model, limit)
+    if events:
+        out.append("<ul>" + "".join(f"<li>{html.escape(e)}</li>" for e in events) + "</ul>")
+    else:
+        out.append("<p>Nothing notable yet: press <b>Step</b> or <b>&#9654;</b> to let the schools work together.</p>")
+    return "".join(out)

@@ -7,6 +7,7 @@ produce a value the model rejects.
 from __future__ import annotations
 
 import os
+import html
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,11 +107,13 @@ def model_params(settings: ScenarioSettings) -> dict[str, Any]:
     return out
 
 
-def help_markdown() -> str:
+def help_html() -> str:
     """One line of help per trainer control: what it means, its unit and its range."""
-    lines = ["Changes to these controls take effect when you press **Reset**.", ""]
+    items = []
     for name in TRAINER_PARAMS:
         p = PARAMS[name]
         unit = "" if p.unit == "-" else f" ({p.unit})"
-        lines.append(f"- **{LABELS[name]}**{unit}: {p.doc}; {p.allowed()}.")
-    return "\n".join(lines)
+        items.append(f"<li><b>{html.escape(LABELS[name])}</b>{html.escape(unit)}: "
+                     f"{html.escape(p.doc)}; {html.escape(p.allowed())}.</li>")
+    return ("<p>Changes to the model parameters take effect when you press <b>Reset</b>. "
+            "Intervention buttons act at once, on the chosen school.</p><ul>" + "".join(items) + "</ul>")

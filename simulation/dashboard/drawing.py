@@ -221,18 +221,18 @@ def draw_chart(ax, df, index: int, legend: bool = True) -> None:
         for col, label in series:
             if col in df.columns:
                 ax.plot(x, df[col].to_numpy(dtype=float), label=label, lw=1.5)
-    ax.set_title(title, fontsize=9)
+    ax.set_title(title, fontsize=10)
     ax.tick_params(labelsize=7)
     ax.set_xlabel("week", fontsize=7)
     ax.set_xlim(0, max(len(df) - 1, 39))
     ax.grid(alpha=0.3)
     if legend:
-        ax.legend(fontsize=7, loc="upper left", framealpha=0.8)
+        ax.legend(fontsize=8, loc="upper left", framealpha=0.8)
 
 
 def charts_figure(model, dpi: int = 72) -> Figure:
     """All four time-series charts in one 2x2 figure (one image: cheaper to render than four)."""
-    fig = Figure(figsize=(7.0, 5.6), dpi=dpi, layout="constrained")
+    fig = Figure(figsize=(6.6, 5.4), dpi=dpi, layout="constrained")
     axes = fig.subplots(2, 2)
     df = model_frame(model)
     for i, ax in enumerate(axes.flat):
