@@ -9,6 +9,7 @@ from __future__ import annotations
 from enum import IntEnum
 
 import mesa
+from mesa.agent import AgentSet
 
 AREAS = ("teaching_learning", "leadership", "coaching")
 
@@ -141,3 +142,34 @@ class ExternalPartner(mesa.Agent):
     @property
     def knowledge(self):
         return self.model.node_knowledge[self.idx]
+
+
+def add_agents(model, cls, n: int, **columns) -> list:
+    """Create `n` agents of `cls` and register them with `model` in bulk.
+
+    The same agents, unique ids (in order) and registration as `n` calls of `cls(model, ...)`, without
+    the per-agent `__init__` chain and debug logging: building 500,000 teachers one by one takes seconds.
+    `columns` give each agent's own attributes (sequences of length `n`).
+    """
+    ids = mesa.Agent._ids[model]
+    names = list(columns)
+    agents = []
+    new = object.__new__
+    for values in zip(*columns.values()) if names else ((),) * n:
+        agent = new(cls)
+        state = agent.__dict__
+        state["model"] = model
+        state["unique_id"] = next(ids)
+        state["pos"] = None
+        state.update(zip(names, values))
+        agents.append(agent)
+    if not agents:
+        return agents
+    model._agents.update(dict.fromkeys(agents))
+    by_type = model._agents_by_type
+    if cls in by_type:
+        by_type[cls]._agents.update(dict.fromkeys(agents))
+    else:
+        by_type[cls] = AgentSet(agents, random=model.random)
+    model._all_agents._agents.update(dict.fromkeys(agents))
+    return agents

@@ -60,6 +60,13 @@ class LinkSet:
         self.arc_ba = position[n:]               # arc where b receives from a
         self.trust = np.concatenate([trust_ab, trust_ba])[order].astype(np.float64)
         self.arc_kind = self.kind[self.arc_link]
+        self._cache: dict = {}
+
+    def cached(self, key, compute):
+        """A value derived from the links' structure alone, computed once per rebuild (`add` clears it)."""
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
 
     def pair_trust(self) -> np.ndarray:
         """Per link, the lower of the two directions' trust: joint work needs both sides to trust."""

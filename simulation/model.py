@@ -21,8 +21,8 @@ import pandas as pd
 
 from . import interventions
 from .activities import choose_activities
-from .agents import ExternalPartner, Role, School, Stage, Teacher
-from .kernel import COACHING, EXPERIENCE, kernel_coefficients, transfer_tick
+from .agents import ExternalPartner, Role, School, Stage, Teacher, add_agents
+from .kernel import COACHING, EXPERIENCE, TickWorkspace, kernel_coefficients
 from .links import WITHIN
 from .moral_capital import update_moral_capital
 from .network import build_links
@@ -112,6 +112,7 @@ class CLCModel(mesa.Model):
 
         self.links = build_links(rng, p, teachers, schools, n_p)
         self.rates, self.coef = kernel_coefficients(p)
+        self._kernel = TickWorkspace()
         self.last_activity = np.zeros(self.links.n_links, np.int8)
         self.teaching_lost = np.zeros(n_t)
         self.overhead = np.zeros(n_t)
@@ -124,10 +125,11 @@ class CLCModel(mesa.Model):
         self._update_value_added()
 
         # Mesa agents (identity, inspection, the dashboard); their numbers are the arrays above
-        self.teacher_agents = [Teacher(self, i) for i in range(n_t)]
-        self.school_agents = [School(self, s, f"School {s + 1}") for s in range(n_s)]
-        self.partner_agents = [ExternalPartner(self, n_t + i, i // max(p["partners_per_hub"], 1))
-                               for i in range(n_p)]
+        self.teacher_agents = add_agents(self, Teacher, n_t, idx=range(n_t))
+        self.school_agents = add_agents(self, School, n_s, idx=range(n_s),
+                                        name=[f"School {s + 1}" for s in range(n_s)])
+        self.partner_agents = add_agents(self, ExternalPartner, n_p, idx=range(n_t, n_t + n_p),
+                                         hub=[i // max(p["partners_per_hub"], 1) for i in range(n_p)])
 
     # ----------------------------------------------------------------------------- public API
     def schedule_intervention(self, tick: int, kind: str, schools) -> None:
@@ -155,14 +157,10 @@ class CLCModel(mesa.Model):
             L = self.links
         u = self.rng.random((2, L.n_links))
         tick = choose_activities(self, u[0], u[1])
-        new_knowledge = np.empty_like(self.node_knowledge)
-        new_trust = np.empty_like(L.trust)
-        created = np.empty(len(self.node_knowledge))
-        received = np.empty_like(L.trust)
-        transfer_tick(self.node_knowledge, self.node_openness, self.node_skill, self.node_effort,
-                      L.indptr, L.giver, L.arc_link, L.trust, tick.activity, tick.intensity,
-                      tick.validity, tick.willingness, self.rates, self.coef,
-                      new_knowledge, new_trust, created, received)
+        new_knowledge, new_trust, created, _ = self._kernel.run(
+            self.node_knowledge, self.node_openness, self.node_skill, self.node_effort, L.indptr, L.giver,
+            L.arc_link, L.trust, tick.activity, tick.intensity, tick.validity, tick.willingness,
+            self.rates, self.coef)
         self.node_knowledge[:] = new_knowledge
         L.trust[:] = new_trust
         joint = (tick.activity == EXPERIENCE) | (tick.activity == COACHING)
