@@ -62,29 +62,31 @@ def choose_activities(m, u_contact: np.ndarray, u_valid: np.ndarray) -> TickActi
     can_coach = (trust >= p["trust_coaching"]) & (coach_skill >= p["coach_skill_min"])
     visits = imposed | (kind == PARTNER) | (
         (perm[school_a] >= p["visit_permeability"]) & (perm[school_b] >= p["visit_permeability"]))
-    act = np.where(can_coach, COACHING, np.where(visits, EXPERIENCE, INFORMATION))
+    act = np.where(can_coach & visits, COACHING, np.where(visits, EXPERIENCE, INFORMATION))
     act = np.where(kind == PROGRAMME_LINK, PROGRAMME, act)
     act = np.where(contact, act, NONE).astype(np.int8)
 
     hours = np.array([0.0, p["cost_information"], p["cost_experience"], p["cost_coaching"],
                       p["cost_information"]])[act]
+    # new ways of working are costly until the hub has joint work behind it [seed 004 insight 10]
+    hub_of_link = m.hub[school_a]
+    hub_joint = np.bincount(hub_of_link, L.joint_work * (kind != WITHIN), m.n_hubs) / m.hub_teachers
+    newness = p["newness_overhead"] * np.exp(-hub_joint / p["joint_work_scale"])
     joint = (act == EXPERIENCE) | (act == COACHING)
-    newness = np.where((kind != WITHIN) & joint,
-                       p["newness_overhead"] * np.exp(-L.joint_work / p["joint_work_scale"]), 0.0)
-    cost = hours * (1.0 + newness)
+    link_newness = np.where((kind != WITHIN) & joint, newness[hub_of_link], 0.0)
+    cost = hours * (1.0 + link_newness)
 
     # per-teacher demand, budget and the part taken from teaching time [seed 002]
     teacher_a = a
     teacher_b = np.where(b < n_t, b, 0)
     weight_b = (b < n_t).astype(float)
     demand = np.bincount(teacher_a, cost, n_t) + np.bincount(teacher_b, cost * weight_b, n_t)
-    overhead = np.bincount(teacher_a, hours * newness, n_t) + np.bincount(teacher_b, hours * newness * weight_b, n_t)
-    # communication across the hub, heavy while the hub has little joint work behind it [seed 004 insight 10]
-    hub_of_link = m.hub[school_a]
-    hub_joint = np.bincount(hub_of_link, L.joint_work * (kind != WITHIN), m.n_hubs) / m.hub_teachers
-    settling = 1.0 + p["newness_overhead"] * np.exp(-hub_joint / p["joint_work_scale"])
+    extra = hours * link_newness
+    overhead = np.bincount(teacher_a, extra, n_t) + np.bincount(teacher_b, extra * weight_b, n_t)
+    # communication across the hub grows with its size and is heavy while ways of working are new
     in_network = m.access & m.networked[m.school_of]
-    coord = p["coordination_cost"] * (m.hub_size_of[m.school_of] - 1) * settling[m.hub[m.school_of]] * in_network
+    coord = (p["coordination_cost"] * (m.hub_size_of[m.school_of] - 1) * (1.0 + newness[m.hub[m.school_of]])
+             * in_network)
     if p["network_facilitator"]:
         coord = coord * 0.5
     demand += coord

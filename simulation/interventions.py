@@ -43,7 +43,7 @@ def _link_staff(m, s: int, targets: np.ndarray, share: float, trust: float) -> i
 def _open_up(m, staff: np.ndarray, strength: float) -> None:
     """Close `strength` of the gap between staff openness and their normal openness [seed 000]."""
     s = m.school_of[staff[0]]
-    f = strength * m.p["intervention_openness"] * (1.0 - m.p["coasting_entrenchment"] * m.coasting[s])
+    f = min(1.0, strength * m.p["intervention_openness"]) * (1.0 - m.p["coasting_entrenchment"] * m.coasting[s])
     m.openness[staff] += f * (m.base_openness[staff] - m.openness[staff])
 
 

@@ -226,8 +226,8 @@ _P = [
     Param("cost_coaching", 1.5, "time one coaching session takes", "hours", 0.0, 10.0, group="capacity"),
     Param("newness_overhead", 6.0, "extra cost of cross-school joint work before ways of working settle, "
           "as a multiple of its cost [seed 004 insight 10]", "x", 0.0, 10.0, group="capacity"),
-    Param("joint_work_scale", 15.0, "joint work on a link after which the newness overhead has fallen by e",
-          "sessions", 0.1, 1000.0, group="capacity"),
+    Param("joint_work_scale", 3.0, "joint work per teacher in a hub after which the newness overhead has "
+          "fallen by e", "sessions", 0.1, 1000.0, group="capacity"),
     Param("coordination_cost", 0.12, "communication cost per teacher per other school in the hub "
           "[seed 004 less-known 3, 7]", "hours/week/school", 0.0, 2.0, group="capacity"),
 

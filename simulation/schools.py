@@ -10,7 +10,7 @@ import numpy as np
 from .activities import TickActivity
 from .agents import Stage
 from .kernel import COACHING, NONE
-from .links import CROSS, PARTNER, WITHIN
+from .links import CROSS, INTERVENTION, PARTNER, WITHIN
 
 
 def _share_of_staff(m, teacher_flag: np.ndarray) -> np.ndarray:
@@ -29,10 +29,10 @@ def _teachers_touched(m, link_mask: np.ndarray) -> np.ndarray:
 
 
 def school_trust(m) -> np.ndarray:
-    """Per school, mean trust of its staff in teachers of other schools (0 where it has no such links)."""
+    """Per school, mean trust of its staff in teachers of other schools, intervention links included (0 if none)."""
     L = m.links
-    cross = L.arc_kind == CROSS
-    school = m.school_of[np.minimum(L.receiver[cross], m.n_teachers - 1)]
+    cross = ((L.arc_kind == CROSS) | (L.arc_kind == INTERVENTION)) & (L.receiver < m.n_teachers)
+    school = m.school_of[L.receiver[cross]]
     total = np.bincount(school, L.trust[cross], m.n_schools)
     count = np.bincount(school, minlength=m.n_schools)
     return np.divide(total, count, out=np.zeros(m.n_schools), where=count > 0)
