@@ -18,8 +18,11 @@ def _unique_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     """Drop self-links and duplicates, each undirected pair once with the lower id first."""
     keep = a != b
     lo, hi = np.minimum(a[keep], b[keep]), np.maximum(a[keep], b[keep])
-    pairs = np.unique(np.stack([lo, hi], axis=1), axis=0)
-    return pairs[:, 0], pairs[:, 1]
+    if len(lo) == 0:
+        return lo, hi
+    base = np.int64(hi.max()) + 1                   # one int64 key per pair sorts as (lo, hi) does
+    key = np.unique(lo * base + hi)
+    return key // base, key % base
 
 
 def within_school_links(rng, policy: str, kmean: np.ndarray, n_s: int, tps: int, per_teacher: int):
