@@ -58,7 +58,9 @@ def choose_activities(m, u_contact: np.ndarray, u_valid: np.ndarray) -> TickActi
     trust = L.pair_trust()
     kmean_a = m.node_knowledge[a].mean(axis=1)
     kmean_b = m.node_knowledge[b].mean(axis=1)
-    coach_skill = np.where(kmean_a >= kmean_b, m.node_skill[a], m.node_skill[b])
+    # a coach needs both the capacity to share and knowledge of coaching itself [seed 001]
+    ability = 0.5 * (m.node_skill + m.node_knowledge[:, 2])
+    coach_skill = np.where(kmean_a >= kmean_b, ability[a], ability[b])
     can_coach = (trust >= p["trust_coaching"]) & (coach_skill >= p["coach_skill_min"])
     visits = imposed | (kind == PARTNER) | (
         (perm[school_a] >= p["visit_permeability"]) & (perm[school_b] >= p["visit_permeability"]))
@@ -88,7 +90,7 @@ def choose_activities(m, u_contact: np.ndarray, u_valid: np.ndarray) -> TickActi
     coord = (p["coordination_cost"] * (m.hub_size_of[m.school_of] - 1) * (1.0 + newness[m.hub[m.school_of]])
              * in_network)
     if p["network_facilitator"]:
-        coord = coord * 0.5
+        coord = coord * (1.0 - p["facilitator_saving"])
     demand += coord
     overhead += coord
     budget = p["staff_learning_time"] * np.where(m.facilitator[m.school_of], p["facilitator_efficiency"], 1.0)

@@ -32,9 +32,6 @@ from .population import draw_partners, draw_schools, draw_teachers
 from .reporters import REPORTERS, compute_metrics
 from .schools import derive_stages, record_activity, school_trust, update_boundaries
 
-PARTNER_SKILL = 0.7
-INNOVATION_THRESHOLD = 1e-4     # knowledge created in a tick that counts as trying something new
-
 
 class CLCModel(mesa.Model):
     """A network of schools learning together; every keyword is a parameter in `simulation.params.PARAMS`."""
@@ -96,7 +93,7 @@ class CLCModel(mesa.Model):
         self.node_openness[:n_t] = teachers["openness"]
         self.node_skill = np.ones(n_nodes)
         self.node_skill[:n_t] = teachers["skill"]
-        self.node_skill[n_t:n_t + n_p] = PARTNER_SKILL
+        self.node_skill[n_t:n_t + n_p] = p["partner_skill"]
         self.node_effort = np.ones(n_nodes)
         self.node_effort[:n_t] = teachers["effort"]
         self.knowledge = self.node_knowledge[:n_t]          # views: agents read these
@@ -188,7 +185,7 @@ class CLCModel(mesa.Model):
     def _adopt_innovation(self, created: np.ndarray) -> None:
         """Innovation that proves itself enters the hub's shared programme, open to all members [seed 001]."""
         n_t, n_p = self.n_teachers, self.n_partners
-        innovators = np.flatnonzero(created[:n_t] > INNOVATION_THRESHOLD)
+        innovators = np.flatnonzero(created[:n_t] > self.p["innovation_threshold"])
         if len(innovators) == 0:
             return
         lead = np.full((self.n_hubs, 3), -np.inf)

@@ -91,6 +91,8 @@ _P = [
     Param("partner_engagement_size", 10, "schools a hub needs before an external partner engages with all "
           "of it: engaging ten schools one by one is hard, one network makes sense [seed 004 insight 6]",
           "schools", 1, 1000, group="structure"),
+    Param("partner_skill", 0.7, "an external partner's capacity to share its research", "fraction", 0.0, 1.0,
+          group="structure"),
     Param("partner_knowledge", 0.85, "knowledge of an external partner in its research areas", "knowledge",
           0.0, 1.0, group="structure"),
     Param("voluntary_pool_factor", 3.0, "a voluntary network self-selects its members from a pool this "
@@ -213,8 +215,9 @@ _P = [
           0.0, 10.0, group="capacity"),
     Param("facilitator_efficiency", 1.5, "multiplier on staff-learning time where a facilitator works "
           "[seed 002]", "x", 1.0, 3.0, group="capacity"),
-    Param("network_facilitator", True, "a network facilitator halves coordination cost [seed 002]",
-          group="capacity"),
+    Param("network_facilitator", True, "whether the network employs a facilitator [seed 002]", group="capacity"),
+    Param("facilitator_saving", 0.5, "share of coordination cost a network facilitator saves [seed 002]",
+          "fraction", 0.0, 1.0, group="capacity"),
     Param("teaching_hours", 22.0, "weekly teaching hours of a teacher", "hours/week", 1.0, 40.0,
           group="capacity"),
     Param("max_coaching_share", 0.1, "largest share of teaching time a teacher may give to network "
@@ -246,6 +249,12 @@ _P = [
           "fraction", 0.0, 1.0, group="schools"),
     Param("integration_permeability", 0.6, "permeability from which a school can be in Integration "
           "(transparent boundary)", "fraction", 0.0, 1.0, group="schools"),
+    Param("initiation_activity", 0.05, "share of staff in outward activity (information, visits) for "
+          "Initiation", "fraction", 0.0, 1.0, group="schools"),
+    Param("integration_partner_activity", 0.02, "share of staff working with external partners for "
+          "Integration", "fraction", 0.0, 1.0, group="schools"),
+    Param("innovation_threshold", 1e-4, "knowledge a teacher must create in a tick for it to count as an "
+          "innovation the programme can adopt [seed 001]", "knowledge", 0.0, 1.0, group="transfer"),
     Param("engagement_coaching", 0.1, "share of staff in coaching for Engagement (systematic coaching)",
           "fraction", 0.0, 1.0, group="schools"),
     Param("condoned_openness", 0.2, "openness multiplier of staff in a condoned-failure school [seed 000]",

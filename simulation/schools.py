@@ -77,8 +77,8 @@ def derive_stages(m) -> None:
     p = m.p
     perm = m.permeability
     target = np.full(m.n_schools, Stage.ISOLATION, np.int8)
-    target[(m.activity_outward >= 0.05) | (perm >= p["visit_permeability"])] = Stage.INITIATION
+    target[(m.activity_outward >= p["initiation_activity"]) | (perm >= p["visit_permeability"])] = Stage.INITIATION
     systematic = m.activity_coaching >= p["engagement_coaching"]
     target[systematic & (perm >= p["engagement_permeability"])] = Stage.ENGAGEMENT
-    target[systematic & (perm >= p["integration_permeability"]) & (m.activity_partner >= 0.02)] = Stage.INTEGRATION
+    target[systematic & (perm >= p["integration_permeability"]) & (m.activity_partner >= p["integration_partner_activity"])] = Stage.INTEGRATION
     m.stage[:] = np.minimum(target, m.stage + 1)
