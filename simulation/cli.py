@@ -20,6 +20,8 @@ COMMANDS: list[tuple[str, str]] = [
     ("run", "simulation.commands.run"),
     ("dashboard", "simulation.commands.dashboard"),
     ("animate", "simulation.commands.animate"),
+    ("sweep", "simulation.commands.sweep"),
+    ("sensitivity", "simulation.commands.sensitivity"),
     ("compare", "simulation.commands.compare"),
 ]
 
