@@ -1,14 +1,25 @@
-"""Agent-based simulation of collaborative learning communities: networks of schools learning together."""
+"""Agent-based simulation of collaborative learning communities: networks of schools learning together.
 
-from .agents import AREAS, ExternalPartner, Role, School, Stage, Teacher
-from .interventions import INTERVENTIONS as _INTERVENTION_FUNCTIONS
-from .model import CLCModel
-from .params import DEFAULTS, PARAMS
-from .reporters import REPORTER_DOCS, REPORTERS
+Names are loaded on first use, so `clc-sim list` and other light commands start without importing
+Mesa, numba or scipy.
+"""
 
-INTERVENTIONS = tuple(_INTERVENTION_FUNCTIONS)
+from importlib import import_module
 
 __version__ = "0.1.0"
 
-__all__ = ["AREAS", "CLCModel", "DEFAULTS", "ExternalPartner", "INTERVENTIONS", "PARAMS", "REPORTERS",
-           "REPORTER_DOCS", "Role", "School", "Stage", "Teacher", "__version__"]
+_WHERE = {
+    "AREAS": "agents", "ExternalPartner": "agents", "Role": "agents", "School": "agents", "Stage": "agents",
+    "Teacher": "agents", "CLCModel": "model", "DEFAULTS": "params", "PARAMS": "params",
+    "REPORTER_DOCS": "reporters", "REPORTERS": "reporters",
+}
+
+__all__ = sorted([*_WHERE, "INTERVENTIONS", "__version__"])
+
+
+def __getattr__(name: str):
+    if name == "INTERVENTIONS":
+        return tuple(import_module(".interventions", __name__).INTERVENTIONS)
+    if name in _WHERE:
+        return getattr(import_module("." + _WHERE[name], __name__), name)
+    raise AttributeError(f"module 'simulation' has no attribute {name!r}")

@@ -6,6 +6,7 @@ scenario schema and the dashboard controls are generated from it, and `docs/ODD.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,15 +47,15 @@ class Param:
             if not isinstance(value, bool):
                 raise bad
             return value
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise bad
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise bad                                    # NaN and infinities fail here
         if self.kind is int:
             if float(value) != int(value):
                 raise bad
             value = int(value)
         else:
             value = float(value)
-        if value != value or not (self.lo <= value <= self.hi):  # NaN fails too
+        if not (self.lo <= value <= self.hi):
             raise bad
         return value
 
