@@ -1,0 +1,122 @@
+"""The parallel kernel gives identical results for any thread count; the NumPy kernel matches the reference."""
+
+import numba
+import numpy as np
+import pytest
+
+from simulation.kernel import (COACHING, EXPERIENCE, INFORMATION, NONE, PROGRAMME, TickWorkspace,
+                               kernel_coefficients, get_threads, set_threads, transfer_tick, transfer_tick_packed,
+                               transfer_tick_serial)
+from simulation.kernel_numpy import transfer_tick_numpy
+from simulation.model import CLCModel
+from simulation.links import CROSS, LinkSet
+from simulation.params import DEFAULTS
+from simulation.reference import transfer_tick_reference
+
+
+def random_case(seed: int, n: int, n_links: int):
+    """Random nodes, links, activities and kernel parameters."""
+    rng = np.random.default_rng(seed)
+    p = dict(DEFAULTS)
+    for name in ("rate_information", "rate_experience", "rate_coaching", "programme_rate", "tourism_factor",
+                 "trust_experience", "creation_rate", "trust_creation", "trust_gain", "trust_decay",
+                 "trust_loss", "reciprocity_threshold"):
+        p[name] = float(rng.uniform(0.0, 0.5))
+    p["gap_scale"] = float(rng.uniform(0.02, 0.5))
+    p["creation_gap_scale"] = float(rng.uniform(0.01, 0.5))
+    links = LinkSet(n)
+    a, b = rng.integers(0, n, n_links), rng.integers(0, n, n_links)
+    keep = a != b
+    links.add(a[keep], b[keep], CROSS, rng.random(keep.sum()), rng.random(keep.sum()))
+    m = links.n_links
+    rates, coef = kernel_coefficients(p)
+    return dict(
+        knowledge=rng.random((n, 3)), openness=rng.random(n), skill=rng.random(n),
+        effort=np.where(rng.random(n) < 0.1, 0.0, rng.random(n)),
+        indptr=links.indptr, giver=links.giver, arc_link=links.arc_link, trust=links.trust,
+        activity=rng.choice(np.array([NONE, INFORMATION, EXPERIENCE, COACHING, PROGRAMME], np.int8), m),
+        intensity=rng.random(m), validity=np.where(rng.random(m) < 0.8, 1.0, -1.0),
+        willingness=rng.random(m), rates=rates, coef=coef)
+
+
+def run(fn, inputs):
+    n, m = inputs["knowledge"].shape[0], len(inputs["trust"])
+    out = dict(new_knowledge=np.full((n, 3), np.nan), new_trust=np.full(m, np.nan),
+               created=np.full(n, np.nan), received=np.full(m, np.nan))
+    fn(**inputs, **out)
+    return out
+
+
+def _with_threads(n, fn, inputs):
+    before = get_threads()
+    set_threads(n)
+    try:
+        return run(fn, inputs)
+    finally:
+        set_threads(before)
+
+
+def _packed(**kw):
+    n, m = kw["knowledge"].shape[0], len(kw["activity"])
+    transfer_tick_packed(**kw, nodes=np.empty((n, 8)), links=np.empty((m, 4)))
+
+
+@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="numba has a single thread")
+@pytest.mark.parametrize("fn", [transfer_tick, _packed])
+def test_one_and_two_threads_give_identical_results(fn):
+    inputs = random_case(11, 5000, 40000)
+    one = _with_threads(1, fn, inputs)
+    two = _with_threads(2, fn, inputs)
+    serial = run(transfer_tick_serial, inputs)
+    for key in one:
+        np.testing.assert_array_equal(one[key], two[key], err_msg=key)
+        np.testing.assert_array_equal(one[key], serial[key], err_msg=key)
+
+
+def test_workspace_serial_and_parallel_paths_agree_and_reuse_buffers():
+    inputs = random_case(5, 3000, 20000)
+    ws = TickWorkspace()
+    par = [x.copy() for x in ws.run(**inputs, parallel=True)]
+    first = ws.new_trust
+    ser = ws.run(**inputs, parallel=False)
+    assert ws.new_trust is first
+    for x, y in zip(par, ser):
+        np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="numba has a single thread")
+def test_model_run_is_identical_with_one_and_two_threads(monkeypatch):
+    monkeypatch.setattr("simulation.kernel.PARALLEL_MIN_ARCS", 0)    # force the parallel kernel
+    frames = []
+    for threads in (1, 2):
+        before = get_threads()
+        set_threads(threads)
+        try:
+            m = CLCModel(seed=4, n_schools=30)
+            for _ in range(15):
+                m.step()
+        finally:
+            set_threads(before)
+        frames.append((m.datacollector.get_model_vars_dataframe(), m.node_knowledge.copy(), m.links.trust.copy()))
+    assert frames[0][0].equals(frames[1][0])
+    np.testing.assert_array_equal(frames[0][1], frames[1][1])
+    np.testing.assert_array_equal(frames[0][2], frames[1][2])
+
+
+@pytest.mark.parametrize("n,n_links", [(5, 8), (50, 200), (400, 3000), (3000, 12000)])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_numpy_kernel_matches_reference(seed, n, n_links):
+    inputs = random_case(seed, n, n_links)
+    vec = run(transfer_tick_numpy, inputs)
+    slow = run(transfer_tick_reference, inputs)
+    for key in vec:
+        assert not np.isnan(vec[key]).any(), key
+        np.testing.assert_allclose(vec[key], slow[key], rtol=0, atol=1e-12, err_msg=key)
+
+
+def test_numpy_kernel_handles_nodes_without_arcs():
+    inputs = random_case(9, 60, 20)          # most nodes have no arcs
+    vec = run(transfer_tick_numpy, inputs)
+    slow = run(transfer_tick_reference, inputs)
+    for key in vec:
+        np.testing.assert_allclose(vec[key], slow[key], rtol=0, atol=1e-12, err_msg=key)
