@@ -98,7 +98,7 @@ class SweepStore:
                 raise SweepError(f"the folder {str(self.dir)!r} holds a different sweep ({old.name!r}; differs in "
                                  f"{', '.join(diff)}): choose another --out, or resume it with its own file "
                                  f"{str(existing)!r}.", field="--out", value=str(self.dir))
-            if not resume:
+            if not resume and self._has_runs():
                 raise SweepError(f"the folder {str(self.dir)!r} already holds this sweep: pass --resume to finish "
                                  f"the runs it is missing, or choose another --out.", field="--out",
                                  value=str(self.dir), allowed="--resume or another --out")
@@ -121,6 +121,9 @@ class SweepStore:
             atomic_write(self.dir / "design.parquet",
                          lambda tmp: _design_frame(points).to_parquet(tmp, index=False))
             atomic_write_text(existing, spec.to_toml(header))
+
+    def _has_runs(self) -> bool:
+        return (self.dir / "runs.parquet").exists() or bool(self._parts(self.runs_parts))
 
     def _take_lock(self) -> None:
         """One sweep process per folder at a time (an advisory lock, released when the process ends)."""
@@ -283,6 +286,10 @@ class DaskBackend:
             raise SweepError("--scheduler needs the 'distributed' package: pip install distributed.",
                              field="--scheduler", value=address)
         self.address = address
+        if "://" not in address and not Path(address).is_file():
+            raise SweepError(f"--scheduler {address!r} is neither an address nor an existing scheduler file: expected "
+                             f"tcp://host:port of a running Dask scheduler, or the path of its scheduler file.",
+                             field="--scheduler", value=address, allowed="tcp://host:port or a scheduler file")
         try:
             if Path(address).is_file():
                 self.client = Client(scheduler_file=address, timeout=timeout)
