@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Install the system packages the dashboard's browser tests need: Debian's chromium (no browser download).
-# Idempotent: does nothing when /usr/bin/chromium already exists. Run as root (or with sudo available).
+# Install the system packages the dashboard needs: Debian's chromium for the browser tests (no browser
+# download) and npm to fetch Solara's front-end files. Idempotent: does nothing when both exist. Run as root (or with sudo available).
 set -euo pipefail
 
-if [ -x /usr/bin/chromium ]; then
-    echo "chromium already installed: $(/usr/bin/chromium --version 2>/dev/null || echo /usr/bin/chromium)"
+# npm fetches Solara's front-end files once from the npm registry (simulation/dashboard/assets.py)
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium fonts-dejavu-core)
+command -v npm >/dev/null 2>&1 || need+=(npm)
+if [ ${#need[@]} -eq 0 ]; then
+    echo "chromium and npm already installed: $(/usr/bin/chromium --version 2>/dev/null || echo /usr/bin/chromium)"
     exit 0
 fi
 
@@ -20,7 +24,7 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update
-$SUDO apt-get install -y --no-install-recommends chromium fonts-dejavu-core
+$SUDO apt-get install -y --no-install-recommends "${need[@]}"
 
 if [ ! -x /usr/bin/chromium ]; then
     echo "error: apt-get finished but /usr/bin/chromium is missing" >&2
