@@ -23,6 +23,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("sweep", "simulation.commands.sweep"),
     ("sensitivity", "simulation.commands.sensitivity"),
     ("compare", "simulation.commands.compare"),
+    ("experiments", "simulation.commands.experiments"),
 ]
 
 EPILOG = """examples:

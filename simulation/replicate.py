@@ -20,6 +20,10 @@ import numpy as np
 import pandas as pd
 
 
+#: school selectors an intervention may name instead of indices: the model's boolean school arrays
+SELECTORS = ("condoned", "resistant")
+
+
 @dataclass(frozen=True)
 class Task:
     """One replication: parameter overrides, seed, horizon, scheduled interventions, school snapshots."""
@@ -32,7 +36,8 @@ class Task:
 
     @staticmethod
     def make(params: dict, seed: int, horizon: int, interventions: Iterable = (), school_ticks: Iterable[int] = ()):
-        ivs = tuple((int(t), str(k), tuple(int(s) for s in ss)) for t, k, ss in interventions)
+        ivs = tuple((int(t), str(k), tuple(s if s in SELECTORS else int(s) for s in ss))
+                    for t, k, ss in interventions)
         return Task(tuple(sorted(params.items())), int(seed), int(horizon), ivs,
                     tuple(sorted({int(t) for t in school_ticks})))
 
@@ -55,6 +60,7 @@ def school_snapshot(m) -> pd.DataFrame:
     frame = m.school_frame()
     frame["access_share"] = m.access.reshape(n_s, tps).mean(axis=1)
     frame["resistant"] = m.resistant.copy()
+    frame["condoned_at_start"] = m.condoned_start.copy() if hasattr(m, "condoned_start") else m.condoned.copy()
     frame["within_sd"] = within_school_sd(m.knowledge, n_s, tps)
     frame["knowledge_accessed"] = knowledge_accessed(m.knowledge, n_s, tps)
     frame["high_performing"] = ((m.value_added >= m.reference.va_top_quartile)
@@ -67,8 +73,12 @@ def run_task(task: Task) -> Replica:
     from simulation import CLCModel
 
     model = CLCModel(seed=task.seed, **dict(task.params))
+    model.condoned_start = model.condoned.copy()
     for tick, kind, schools in task.interventions:
-        model.schedule_intervention(tick, kind, list(schools))
+        if schools and schools[0] in SELECTORS:         # e.g. ("condoned",): chosen once the model is drawn
+            schools = [int(s) for s in np.flatnonzero(getattr(model, schools[0]))]
+        if len(schools):
+            model.schedule_intervention(tick, kind, list(schools))
     wanted = set(task.school_ticks)
     snaps: dict[int, pd.DataFrame] = {}
     stages = np.empty((model.n_schools, task.horizon + 1), np.int8)

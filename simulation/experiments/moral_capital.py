@@ -1,0 +1,63 @@
+"""Moral capital is hard earned and quickly lost: slow build, fast collapse after a defection [seed 002]."""
+
+import numpy as np
+import pandas as pd
+
+from simulation.stats import one_sample
+
+from .common import Result, new_figure, plot_band, replicate, series, significant, stat_row
+
+NAME = "moral_capital"
+TITLE = "Moral capital builds slowly and collapses fast"
+PATTERN = ("Moral capital is hard earned and quickly lost: it takes far longer to build up than to lose after a "
+           "school defects (seed 002).")
+DEPENDS = ("moral_gain", "moral_loss", "defection_penalty", "initial_moral_capital")
+SHOCK = 78
+
+
+def times(m: np.ndarray, shock: int, window: int = 10) -> tuple[float, float, float]:
+    """(amount lost, ticks it took to build it, ticks it took to lose it) around a shock at tick `shock`.
+
+    The amount is half the fall from the pre-shock level to the lowest level within `window` ticks after
+    the shock; the build time is how long before the shock moral capital was last that much lower (the
+    whole pre-shock period if never), the loss time how many ticks after the shock it first fell that far.
+    """
+    pre = m[shock - 1]
+    drop = 0.5 * (pre - m[shock:shock + window].min())
+    if drop <= 0:
+        return 0.0, np.nan, np.nan
+    below = np.flatnonzero(m[:shock - 1] <= pre - drop)
+    t_build = float(shock - 1 - below[-1]) if len(below) else float(shock - 1)
+    t_lose = float(np.flatnonzero(m[shock:] <= pre - drop)[0] + 1)
+    return drop, t_build, t_lose
+
+
+def run(ctx) -> Result:
+    reps = replicate(ctx, {"n_schools": 8, "formation": "voluntary", "link_policy": "chain"},
+                     interventions=[(SHOCK, "defection", (3,))])
+    m = series(reps, "moral_capital")
+    rows = [times(x, SHOCK) for x in m]
+    built = np.array([r[0] for r in rows])
+    tb = np.array([r[1] for r in rows])
+    tl = np.array([r[2] for r in rows])
+    ok = np.isfinite(tb) & np.isfinite(tl)
+    log_ratio = np.log(tb[ok] / tl[ok])
+    test = one_sample(log_ratio, 0.0)
+    geo = float(np.exp(log_ratio.mean()))
+    table = pd.DataFrame([stat_row("log(build time / loss time) vs 0", test, geometric_mean_ratio=geo,
+                                   mean_build_ticks=float(np.mean(tb[np.isfinite(tb)])) if np.isfinite(tb).any() else np.nan,
+                                   mean_loss_ticks=float(np.mean(tl[np.isfinite(tl)])) if np.isfinite(tl).any() else np.nan,
+                                   mean_amount=float(built.mean()), shocks_with_a_fall=int(ok.sum()),
+                                   recovered_share=float(np.mean(m[:, -1] >= m[:, SHOCK - 1])))])
+    holds = significant(test) and bool(ok.mean() >= 0.8)
+    fig, (ax,) = new_figure(1, (7, 3.8))
+    plot_band(ax, reps, "moral_capital", "moral capital (defection of school 4 at tick 78)")
+    ax.axvline(SHOCK, color="k", ls="--", lw=1)
+    ax.set_title("moral capital: slow build, fast collapse")
+    ax.legend(fontsize=8)
+    stat = (f"ticks it took to build the moral capital a defection destroys (half its fall) vs ticks to lose it: "
+            f"geometric-mean ratio "
+            f"{geo:.1f} (build {np.nanmean(np.where(np.isfinite(tb), tb, np.nan)):.0f} ticks, loss "
+            f"{np.nanmean(np.where(np.isfinite(tl), tl, np.nan)):.1f} ticks); log ratio > 0: p {test.p_value:.3g}")
+    return Result(NAME, TITLE, PATTERN, stat, holds, table, fig,
+                  {"ratio_geomean": geo, "p": test.p_value, "amount_mean": float(built.mean())}, DEPENDS, len(ctx.seeds))
