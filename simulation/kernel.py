@@ -7,8 +7,8 @@ Each node pulls from its own row and writes only its own row and arcs, so the pa
 of races by construction and gives the same numbers for any thread count.
 
 For speed the per-node inputs are first packed into one 64-byte row per node (knowledge, openness,
-skill, effort) and the per-link inputs into one 32-byte record per link, so a giver or a link costs
-one cache line instead of one per array. `TickWorkspace` keeps those buffers between ticks and picks
+skill, effort) and the per-link inputs of active links into one 32-byte record per link, so a giver or
+an active link costs one cache line instead of one per array; idle arcs read only the int8 activity. `TickWorkspace` keeps those buffers between ticks and picks
 the serial kernel for small networks, where starting threads costs more than it saves.
 """
 
@@ -29,8 +29,8 @@ ACTIVITY_NAMES = ("none", "information", "experience", "coaching", "programme")
  C_TRUST_GAIN, C_TRUST_DECAY, C_TRUST_LOSS, C_RECIPROCITY) = range(10)
 N_COEF = 10
 
-#: packed layouts: node row (k0, k1, k2, openness, skill, effort, -, -), link record (activity, intensity,
-#: validity, willingness)
+#: packed layouts: node row (k0, k1, k2, openness, skill, effort, -, -), link record (intensity, validity,
+#: intensity * willingness, -); the int8 activity stays apart: most arcs are idle and need only that byte
 NODE_WIDTH, LINK_WIDTH = 8, 4
 #: below this many arcs the model runs the serial kernel (thread start-up dominates)
 PARALLEL_MIN_ARCS = 200_000
@@ -150,8 +150,8 @@ def _gain(gap, base, x0):
 
 
 @njit(cache=True, inline="always")
-def _pull_packed(i, nodes, indptr, giver, arc_link, trust, links, rates, coef, new_knowledge, new_trust,
-                 created, received):
+def _pull_packed(i, nodes, indptr, giver, arc_link, trust, activity, links, rates, coef, new_knowledge,
+                 new_trust, created, received):
     """One receiver's tick on packed rows, three areas in scalars: the same arithmetic as `_pull_node`."""
     ki0, ki1, ki2 = nodes[i, 0], nodes[i, 1], nodes[i, 2]
     open_i, effort_i = nodes[i, 3], nodes[i, 5]
@@ -164,16 +164,16 @@ def _pull_packed(i, nodes, indptr, giver, arc_link, trust, links, rates, coef, n
     for arc in range(indptr[i], indptr[i + 1]):
         t = trust[arc]
         link = arc_link[arc]
-        act = np.int64(links[link, 0])
+        act = activity[link]
         if act == NONE:
             new_trust[arc] = t - decay * t
             received[arc] = 0.0
             continue
         j = giver[arc]
-        inten = links[link, 1]
-        w = inten * links[link, 3]
+        inten = links[link, 0]
+        w = links[link, 2]
         if act == INFORMATION:
-            factor = links[link, 2]                     # no trust needed; invalid information misleads
+            factor = links[link, 1]                     # no trust needed; invalid information misleads
         elif act == PROGRAMME:
             factor = 1.0                                # the network's proven, codified programme
         elif act == EXPERIENCE and t < trust_exp:
@@ -250,11 +250,10 @@ def _pack_node(i, knowledge, openness, skill, effort, nodes):
 
 
 @njit(cache=True, inline="always")
-def _pack_link(k, activity, intensity, validity, willingness, links):
-    links[k, 0] = activity[k]
-    links[k, 1] = intensity[k]
-    links[k, 2] = validity[k]
-    links[k, 3] = willingness[k]
+def _pack_link(k, intensity, validity, willingness, links):
+    links[k, 0] = intensity[k]
+    links[k, 1] = validity[k]
+    links[k, 2] = intensity[k] * willingness[k]
 
 
 @njit(parallel=True, cache=True)
@@ -266,10 +265,10 @@ def transfer_tick_packed(knowledge, openness, skill, effort, indptr, giver, arc_
     for i in prange(n):
         _pack_node(i, knowledge, openness, skill, effort, nodes)
     for k in prange(activity.shape[0]):
-        _pack_link(k, activity, intensity, validity, willingness, links)
+        _pack_link(k, intensity, validity, willingness, links)
     for i in prange(n):
-        _pull_packed(i, nodes, indptr, giver, arc_link, trust, links, rates, coef, new_knowledge, new_trust,
-                     created, received)
+        _pull_packed(i, nodes, indptr, giver, arc_link, trust, activity, links, rates, coef, new_knowledge,
+                     new_trust, created, received)
 
 
 @njit(cache=True)
@@ -281,10 +280,10 @@ def transfer_tick_packed_serial(knowledge, openness, skill, effort, indptr, give
     for i in range(n):
         _pack_node(i, knowledge, openness, skill, effort, nodes)
     for k in range(activity.shape[0]):
-        _pack_link(k, activity, intensity, validity, willingness, links)
+        _pack_link(k, intensity, validity, willingness, links)
     for i in range(n):
-        _pull_packed(i, nodes, indptr, giver, arc_link, trust, links, rates, coef, new_knowledge, new_trust,
-                     created, received)
+        _pull_packed(i, nodes, indptr, giver, arc_link, trust, activity, links, rates, coef, new_knowledge,
+                     new_trust, created, received)
 
 
 @njit(parallel=True, cache=True)
@@ -310,10 +309,10 @@ def transfer_tick(knowledge, openness, skill, effort, indptr, giver, arc_link, t
     for i in prange(n):
         _pack_node(i, knowledge, openness, skill, effort, nodes)
     for k in prange(activity.shape[0]):
-        _pack_link(k, activity, intensity, validity, willingness, links)
+        _pack_link(k, intensity, validity, willingness, links)
     for i in prange(n):
-        _pull_packed(i, nodes, indptr, giver, arc_link, trust, links, rates, coef, new_knowledge, new_trust,
-                     created, received)
+        _pull_packed(i, nodes, indptr, giver, arc_link, trust, activity, links, rates, coef, new_knowledge,
+                     new_trust, created, received)
 
 
 @njit(cache=True)
