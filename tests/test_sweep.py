@@ -26,7 +26,7 @@ ENV.pop("CLC_DEBUG", None)
 TINY = """
 name = "tiny"
 seed = 5
-replications = 2
+replications = 3
 batch = 1
 
 [scenario]
@@ -50,7 +50,7 @@ n_schools = [6, 4]
 [output]
 every = 5
 """
-N_RUNS = 8
+N_RUNS = 12
 VOLATILE = ["wall_time_s", "traceback"]
 
 
@@ -77,7 +77,7 @@ def reference(sweep_file, tmp_path_factory):
     return run_sweep(load_sweep(sweep_file), tmp_path_factory.mktemp("ref") / "out", workers=1, progress=False)
 
 
-def test_reference_sweep_writes_every_output_and_records_failures(reference):
+def test_reference_sweep_writes_every_output_and_records_failures(reference, sweep_file):
     out = reference.out_dir
     for name in ("runs.parquet", "timeseries.parquet", "sweep.toml", "metadata.json", "design.parquet",
                  "plots/formation.png", "plots/n_schools.png"):
@@ -85,7 +85,7 @@ def test_reference_sweep_writes_every_output_and_records_failures(reference):
     runs = reference.runs
     assert list(runs["run_id"]) == list(range(N_RUNS))
     failed = runs[runs["status"] == "failed"]
-    assert sorted(failed["n_schools"].unique()) == [4] and len(failed) == 4      # the sweep went on
+    assert sorted(failed["n_schools"].unique()) == [4] and len(failed) == 6      # the sweep went on
     assert failed["error"].str.contains("interventions\\[1\\].schools").all()
     assert failed["traceback"].str.contains("Traceback").all()
     ok = runs[runs["status"] == "ok"]
@@ -99,11 +99,11 @@ def test_reference_sweep_writes_every_output_and_records_failures(reference):
     assert sorted(ts["run_id"].unique()) == sorted(ok["run_id"])
     assert sorted(ts["tick"].unique()) == [0, 5, 10, 15, 20]
     meta = json.loads((out / "metadata.json").read_text())
-    assert meta["status"] == "complete" and meta["runs_failed"] == 4 and meta["runs_recorded"] == N_RUNS
+    assert meta["status"] == "complete" and meta["runs_failed"] == 6 and meta["runs_recorded"] == N_RUNS
     assert meta["execution"]["backend"] == "process-pool"
     assert not list((out / "parts" / "runs").glob("*.parquet"))       # merged
     # the resolved sweep.toml reads back to the same sweep
-    assert load_sweep(out / "sweep.toml").identity() == load_sweep(reference.out_dir / "sweep.toml").identity()
+    assert load_sweep(out / "sweep.toml").identity() == load_sweep(sweep_file).identity()
 
 
 def test_two_workers_and_other_batching_give_the_same_runs(reference, sweep_file, tmp_path):
@@ -140,34 +140,47 @@ def _wait_for_parts(proc: subprocess.Popen, out: Path, at_least: int, timeout: f
     pytest.fail("no batch finished in time")
 
 
-def test_interrupted_then_killed_sweep_resumes_to_the_same_table(reference, sweep_file, tmp_path):
+def test_killed_then_interrupted_sweep_resumes_to_the_same_table(reference, sweep_file, tmp_path):
     out = tmp_path / "killed"
-    # 1. Ctrl-C (SIGINT to the whole process group) after the first batch: exit 130, finished runs merged
+    # 1. SIGKILL the whole process group (parent, fork server, worker) once a batch is on disk
     proc = _start(sweep_file, out)
-    _wait_for_parts(proc, out, 1)
-    os.killpg(proc.pid, signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, err
-    assert "--resume" in err
-    first = pd.read_parquet(out / "runs.parquet")
-    assert 1 <= len(first) < N_RUNS
-    assert json.loads((out / "metadata.json").read_text())["status"] == "interrupted"
-    # 2. resume, then SIGKILL everything (parent and workers) once another batch is on disk
-    proc = _start(sweep_file, out, "--resume")
     _wait_for_parts(proc, out, 1)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.communicate(timeout=60)
+    assert not (out / "metadata.json").exists() and not (out / "runs.parquet").exists()
     parts = [pd.read_parquet(p) for p in (out / "parts" / "runs").glob("part-*.parquet")]
-    recorded = set(first["run_id"]).union(*(set(p["run_id"]) for p in parts))
-    assert len(first) < len(recorded) < N_RUNS, "the kill should land part-way"
-    # 3. resume to the end: only the missing runs are run, and the table equals the uninterrupted one
+    killed = set().union(*(set(p["run_id"]) for p in parts))
+    assert 1 <= len(killed) < N_RUNS, "the kill should land part-way"
+    # 2. resume, and Ctrl-C (KeyboardInterrupt in the parent) after one more batch: the pool stops at once,
+    #    the finished runs are merged and metadata.json says "interrupted"
+    def interrupt(done, total):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(load_sweep(sweep_file), out, workers=1, resume=True, progress=False, on_batch=interrupt)
+    merged = pd.read_parquet(out / "runs.parquet")
+    assert merged["run_id"].is_unique and set(merged["run_id"]) > killed
+    assert json.loads((out / "metadata.json").read_text())["status"] == "interrupted"
+    # 3. resume to the end: only the missing runs run, and the table equals the uninterrupted one
     done = run_sweep(load_sweep(sweep_file), out, workers=1, resume=True, progress=False, plots=False)
-    assert done.ran == N_RUNS - len(recorded)
+    assert done.ran == N_RUNS - len(merged)
     assert done.runs["run_id"].is_unique and len(done.runs) == N_RUNS
     _same(reference, done)
     # a finished sweep resumed again runs nothing
     again = run_sweep(load_sweep(sweep_file), out, resume=True, progress=False, plots=False)
     assert again.ran == 0 and again.complete
+
+
+def test_ctrl_c_on_the_command_line_exits_130_with_a_resume_hint(sweep_file, tmp_path, capsys, monkeypatch):
+    import simulation.sweep.engine as engine
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine, "run_sweep", interrupted)
+    assert main(["sweep", str(sweep_file), "--out", str(tmp_path / "o"), "--quiet"]) == 130
+    err = capsys.readouterr().err
+    assert "interrupted" in err and f"--out {tmp_path / 'o'} --resume" in err
 
 
 def test_a_started_folder_needs_resume_and_refuses_another_sweep(reference, sweep_file, capsys):
@@ -184,7 +197,7 @@ def test_seeds_and_designs_do_not_depend_on_order(sweep_file):
     spec = load_sweep(sweep_file)
     runs = plan_runs(spec)
     assert [r.run_id for r in runs] == list(range(N_RUNS))
-    assert [r.params for r in runs[::2]] == [{"formation": f, "n_schools": n}
+    assert [r.params for r in runs[::3]] == [{"formation": f, "n_schools": n}
                                             for f in ("voluntary", "forced") for n in (6, 4)]
     # common random numbers: every design point of replication r shares a seed
     crn = parse_sweep({**_toml(TINY), "seeding": "replication"})
@@ -208,7 +221,7 @@ def test_grid_ranges_expand_inclusively():
     data["grid"] = {"hub_size": {"start": 2, "stop": 8, "step": 3}, "trust_gain": {"start": 0.0, "stop": 0.1, "num": 3}}
     spec = parse_sweep(data)
     assert spec.grid == {"hub_size": [2, 5, 8], "trust_gain": [0.0, 0.05, 0.1]}
-    assert len(plan_runs(spec)) == 9 * 2
+    assert len(plan_runs(spec)) == 9 * 3
 
 
 BAD = [
@@ -220,7 +233,7 @@ BAD = [
     ("grid-empty", TINY.replace('["voluntary", "forced"]', "[]"), ["grid.formation", "is empty"]),
     ("range-no-stop", TINY.replace("n_schools = [6, 4]", "n_schools = {start = 4, step = 2}"),
      ["grid.n_schools", "'stop'"]),
-    ("replications-zero", TINY.replace("replications = 2", "replications = 0"),
+    ("replications-zero", TINY.replace("replications = 3", "replications = 0"),
      ["replications = 0", "out of range", "[1, 100000]"]),
     ("seeding", TINY.replace("batch = 1", 'seeding = "per-run"'), ["seeding", "'per-run'", "'replication'"]),
     ("grid-and-sample", TINY + '\n[sample]\nmethod = "lhs"\nn = 4\n[sample.ranges]\ntrust_gain = [0.0, 0.1]\n',

@@ -16,7 +16,7 @@ from simulation.params import PARAMS
 from simulation.reporters import REPORTERS
 from simulation.scenario import (MAX_HORIZON, MAX_SEED, NAME_ALLOWED, NAME_PATTERN, Scenario, ScenarioError,
                                  _check_int, _check_keys, _check_str, _closest, _error, check_param,
-                                 load_scenario, parse_scenario, read_toml)
+                                 load_scenario, parse_scenario, read_toml, scenarios_dir)
 
 TOP_FIELDS = ("name", "description", "scenario", "seed", "replications", "seeding", "horizon", "batch",
               "params", "grid", "sample", "sensitivity", "output")
@@ -460,10 +460,12 @@ def parse_sweep(data: Mapping[str, Any], source: str | None = None, base_dir: Pa
 
 
 def load_sweep(path: str | Path) -> SweepSpec:
-    """A validated `SweepSpec` from a sweep file; relative scenario paths are read beside the file."""
+    """A validated `SweepSpec` from a sweep file (or the name of a shipped one in scenarios/sweeps/);
+    relative scenario paths are read beside the file."""
     path = Path(path)
-    if not path.is_file() and not path.suffix and (Path("scenarios/sweeps") / f"{path}.toml").is_file():
-        path = Path("scenarios/sweeps") / f"{path}.toml"
+    shipped = scenarios_dir() / "sweeps" / f"{path}.toml"
+    if not path.is_file() and not path.suffix and len(path.parts) == 1 and shipped.is_file():
+        path = shipped
     try:
         data = read_toml(path)
     except ScenarioError as exc:

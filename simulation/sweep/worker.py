@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulation.sweep.spec import SUMMARIES
 
 
 def one_numba_thread() -> None:
