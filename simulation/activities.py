@@ -30,58 +30,90 @@ class TickActivity:
     overhead: np.ndarray        # transaction hours (newness + coordination), per teacher
 
 
+def _structure(m):
+    """Per-link indices that depend only on the links (cached on the LinkSet until links are added)."""
+    L, n_t = m.links, m.n_teachers
+
+    def compute():
+        a, b, kind = L.a, L.b, L.kind
+        b_teacher = b < n_t
+        school_a = m.school_of[a]
+        return dict(
+            school_a=school_a, school_b=m.school_of[np.minimum(b, n_t - 1)], b_clip=np.minimum(b, n_t - 1),
+            teacher_b=np.where(b_teacher, b, 0), weight_b=b_teacher.astype(float), b_teacher=b_teacher,
+            hub_of_link=m.hub[school_a], not_within=kind != WITHIN,
+            imposed=(kind == WITHIN) | (kind == INTERVENTION),
+            within=np.flatnonzero(kind == WITHIN), cross=np.flatnonzero(kind == CROSS),
+            partner=np.flatnonzero(kind == PARTNER), programme=np.flatnonzero(kind == PROGRAMME_LINK),
+            cross_mask=kind == CROSS)
+    return L.cached("activities", compute)
+
+
 def choose_activities(m, u_contact: np.ndarray, u_valid: np.ndarray) -> TickActivity:
-    """Vectorised activity choice and time budget for every link of model `m` this tick."""
+    """Vectorised activity choice and time budget for every link of model `m` this tick.
+
+    Contact is decided for every link; everything after it is computed only for the links in contact
+    (a few per cent of them), which gives the same numbers: idle links add nothing to any sum.
+    """
     p, L, n_t = m.p, m.links, m.n_teachers
     a, b, kind = L.a, L.b, L.kind
-    school_a = m.school_of[a]
-    school_b = m.school_of[np.minimum(b, n_t - 1)]
+    S = _structure(m)
+    school_a, school_b, hub_of_link = S["school_a"], S["school_b"], S["hub_of_link"]
     node_effort = m.node_effort
     perm = m.permeability
-    cross = kind == CROSS
-    hub_m = m.moral_capital[m.hub[school_a]]
-    mfactor = p["moral_sharing_floor"] + (1.0 - p["moral_sharing_floor"]) * hub_m
+    mfactor_hub = p["moral_sharing_floor"] + (1.0 - p["moral_sharing_floor"]) * m.moral_capital
+    mfactor = mfactor_hub[hub_of_link]
 
     liberation = 1.0 + p["liberation_effect"] * m.networked * (
         1.0 - np.exp(-(m.hub_size_of - 1) / p["liberation_scale"]))
     p_contact = p["contact_rate"] * 0.5 * (node_effort[a] + node_effort[b]) * liberation[school_a]
-    within_open = p["within_contact_base"] + (1.0 - p["within_contact_base"]) * perm[school_a]
-    access = m.access[a] & np.where(kind == CROSS, m.access[np.minimum(b, n_t - 1)], True)
-    stage_a = m.stage[school_a]
-    p_contact = np.where(kind == WITHIN, p_contact * within_open * m.commitment[school_a], p_contact)
-    p_contact = np.where(cross, p_contact * np.sqrt(perm[school_a] * perm[school_b]) * mfactor, p_contact)
-    p_contact = np.where(kind == PARTNER, p_contact * perm[school_a] * (stage_a >= 2), p_contact)
-    p_contact = np.where(kind == PROGRAMME_LINK, p_contact * perm[school_a], p_contact)
-    imposed = (kind == WITHIN) | (kind == INTERVENTION)      # colleagues, and staff named by a programme
-    contact = (u_contact < p_contact) & (access | imposed)
+    within_open = p["within_contact_base"] + (1.0 - p["within_contact_base"]) * perm
+    access = m.access[a]
+    k = S["cross"]
+    access[k] &= m.access[S["b_clip"][k]]
+    k = S["within"]
+    sa = school_a[k]
+    p_contact[k] = p_contact[k] * within_open[sa] * m.commitment[sa]
+    k = S["cross"]
+    p_contact[k] = p_contact[k] * np.sqrt(perm[school_a[k]] * perm[school_b[k]]) * mfactor[k]
+    k = S["partner"]
+    sa = school_a[k]
+    p_contact[k] = p_contact[k] * perm[sa] * (m.stage[sa] >= 2)
+    k = S["programme"]
+    p_contact[k] = p_contact[k] * perm[school_a[k]]
+    imposed = S["imposed"]                                    # colleagues, and staff named by a programme
+    c = np.flatnonzero((u_contact < p_contact) & (access | imposed))
 
-    trust = L.pair_trust()
-    kmean_a = m.node_knowledge[a].mean(axis=1)
-    kmean_b = m.node_knowledge[b].mean(axis=1)
+    # the links in contact this tick
+    ac, bc, kc, sa, sb = a[c], b[c], kind[c], school_a[c], school_b[c]
+    trust = np.minimum(L.trust[L.arc_ab[c]], L.trust[L.arc_ba[c]])
+    kmean_a = m.node_knowledge[ac].mean(axis=1)
+    kmean_b = m.node_knowledge[bc].mean(axis=1)
     # a coach needs both the capacity to share and knowledge of coaching itself [seed 001]
-    ability = 0.5 * (m.node_skill + m.node_knowledge[:, 2])
-    coach_skill = np.where(kmean_a >= kmean_b, ability[a], ability[b])
+    ability_a = 0.5 * (m.node_skill[ac] + m.node_knowledge[ac, 2])
+    ability_b = 0.5 * (m.node_skill[bc] + m.node_knowledge[bc, 2])
+    coach_skill = np.where(kmean_a >= kmean_b, ability_a, ability_b)
     can_coach = (trust >= p["trust_coaching"]) & (coach_skill >= p["coach_skill_min"])
-    visits = imposed | (kind == PARTNER) | (
-        (perm[school_a] >= p["visit_permeability"]) & (perm[school_b] >= p["visit_permeability"]))
-    act = np.where(can_coach & visits, COACHING, np.where(visits, EXPERIENCE, INFORMATION))
-    act = np.where(kind == PROGRAMME_LINK, PROGRAMME, act)
-    act = np.where(contact, act, NONE).astype(np.int8)
+    visits = imposed[c] | (kc == PARTNER) | (
+        (perm[sa] >= p["visit_permeability"]) & (perm[sb] >= p["visit_permeability"]))
+    act_c = np.where(can_coach & visits, COACHING, np.where(visits, EXPERIENCE, INFORMATION))
+    act_c = np.where(kc == PROGRAMME_LINK, PROGRAMME, act_c)
+    act = np.zeros(L.n_links, np.int8)
+    act[c] = act_c
 
     hours = np.array([0.0, p["cost_information"], p["cost_experience"], p["cost_coaching"],
-                      p["cost_information"]])[act]
+                      p["cost_information"]])[act_c]
     # new ways of working are costly until the hub has joint work behind it [seed 004 insight 10]
-    hub_of_link = m.hub[school_a]
-    hub_joint = np.bincount(hub_of_link, L.joint_work * (kind != WITHIN), m.n_hubs) / m.hub_teachers
+    hub_joint = np.bincount(hub_of_link, L.joint_work * S["not_within"], m.n_hubs) / m.hub_teachers
     newness = p["newness_overhead"] * np.exp(-hub_joint / p["joint_work_scale"])
-    joint = (act == EXPERIENCE) | (act == COACHING)
-    link_newness = np.where((kind != WITHIN) & joint, newness[hub_of_link], 0.0)
+    joint = (act_c == EXPERIENCE) | (act_c == COACHING)
+    link_newness = np.where(S["not_within"][c] & joint, newness[hub_of_link[c]], 0.0)
     cost = hours * (1.0 + link_newness)
 
     # per-teacher demand, budget and the part taken from teaching time [seed 002]
-    teacher_a = a
-    teacher_b = np.where(b < n_t, b, 0)
-    weight_b = (b < n_t).astype(float)
+    teacher_a = ac
+    teacher_b = S["teacher_b"][c]
+    weight_b = S["weight_b"][c]
     demand = np.bincount(teacher_a, cost, n_t) + np.bincount(teacher_b, cost * weight_b, n_t)
     extra = hours * link_newness
     overhead = np.bincount(teacher_a, extra, n_t) + np.bincount(teacher_b, extra * weight_b, n_t)
@@ -97,9 +129,9 @@ def choose_activities(m, u_contact: np.ndarray, u_valid: np.ndarray) -> TickActi
     cap = budget + p["max_coaching_share"] * p["teaching_hours"]
     used = np.minimum(demand, cap)
     scale = np.divide(used, demand, out=np.ones(n_t), where=demand > 0)
-    scale_b = np.where(b < n_t, scale[teacher_b], 1.0)
+    scale_b = np.where(S["b_teacher"], scale[S["teacher_b"]], 1.0)
     intensity = np.minimum(scale[a], scale_b)
 
     validity = np.where(u_valid < p["information_validity"], 1.0, -1.0)
-    willingness = np.where(cross, mfactor, 1.0)
+    willingness = np.where(S["cross_mask"], mfactor, 1.0)
     return TickActivity(act, intensity, validity, willingness, np.maximum(used - budget, 0.0), overhead)
