@@ -10,9 +10,11 @@ more while ways of working are new, and communication costs grow with the hub's 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from .kernel import COACHING, EXPERIENCE, INFORMATION, NONE, PROGRAMME
 from .links import CROSS, INTERVENTION, PARTNER, PROGRAMME_LINK, WITHIN
@@ -30,6 +32,61 @@ class TickActivity:
     overhead: np.ndarray        # transaction hours (newness + coordination), per teacher
 
 
+@njit(cache=True)
+def _contact(u, a, b, kind, school_a, school_b, hub_of_link, b_clip, effort, liberation, within_open, commitment,
+             perm, mfactor_hub, stage, access, half_rate):
+    """Indices of the links in contact this tick: one pass over the links, contact chance by kind.
+
+    Chance = rate * mean effort of the two sides * liberation of a's school, times for colleagues the
+    school's openness inside and the head's commitment, for cross-school links the two boundaries'
+    permeability and the hub's moral capital, for partners a's permeability once it is engaged (stage 2+),
+    for the shared programme a's permeability. Access: the head's commitment lets staff take part
+    (both sides across schools); colleagues and intervention links are imposed.
+    """
+    out = np.empty(len(u), np.int64)
+    n = 0
+    for k in range(len(u)):
+        sa = school_a[k]
+        pc = half_rate * (effort[a[k]] + effort[b[k]]) * liberation[sa]
+        kd = kind[k]
+        ok = access[a[k]]
+        if kd == WITHIN:
+            pc = pc * within_open[sa] * commitment[sa]
+        elif kd == CROSS:
+            pc = pc * math.sqrt(perm[sa] * perm[school_b[k]]) * mfactor_hub[hub_of_link[k]]
+            ok = ok and access[b_clip[k]]
+        elif kd == PARTNER:
+            pc = pc * perm[sa] * (1.0 if stage[sa] >= 2 else 0.0)
+        elif kd == PROGRAMME_LINK:
+            pc = pc * perm[sa]
+        if u[k] < pc and (ok or kd == WITHIN or kd == INTERVENTION):
+            out[n] = k
+            n += 1
+    return out[:n]
+
+
+@njit(cache=True)
+def _hub_joint(hub_of_link, joint_work, not_within, n_hubs):
+    """Per hub, the cross-school joint work of its links (a bincount, summed in link order)."""
+    out = np.zeros(n_hubs)
+    for k in range(len(hub_of_link)):
+        out[hub_of_link[k]] += joint_work[k] * not_within[k]
+    return out
+
+
+@njit(cache=True)
+def _link_outputs(u_valid, a, teacher_b, b_teacher, kind, hub_of_link, scale, mfactor_hub, information_validity):
+    """Per link: intensity (the lower of the two sides' affordable share), validity (+1/-1), willingness."""
+    n = len(a)
+    intensity, validity, willingness = np.empty(n), np.empty(n), np.empty(n)
+    for k in range(n):
+        s_b = scale[teacher_b[k]] if b_teacher[k] else 1.0
+        intensity[k] = min(scale[a[k]], s_b)
+        validity[k] = 1.0 if u_valid[k] < information_validity else -1.0
+        willingness[k] = mfactor_hub[hub_of_link[k]] if kind[k] == CROSS else 1.0
+    return intensity, validity, willingness
+
+
 def _structure(m):
     """Per-link indices that depend only on the links (cached on the LinkSet until links are added)."""
     L, n_t = m.links, m.n_teachers
@@ -42,10 +99,7 @@ def _structure(m):
             school_a=school_a, school_b=m.school_of[np.minimum(b, n_t - 1)], b_clip=np.minimum(b, n_t - 1),
             teacher_b=np.where(b_teacher, b, 0), weight_b=b_teacher.astype(float), b_teacher=b_teacher,
             hub_of_link=m.hub[school_a], not_within=kind != WITHIN,
-            imposed=(kind == WITHIN) | (kind == INTERVENTION),
-            within=np.flatnonzero(kind == WITHIN), cross=np.flatnonzero(kind == CROSS),
-            partner=np.flatnonzero(kind == PARTNER), programme=np.flatnonzero(kind == PROGRAMME_LINK),
-            cross_mask=kind == CROSS)
+            imposed=(kind == WITHIN) | (kind == INTERVENTION))
     return L.cached("activities", compute)
 
 
@@ -62,27 +116,13 @@ def choose_activities(m, u_contact: np.ndarray, u_valid: np.ndarray) -> TickActi
     node_effort = m.node_effort
     perm = m.permeability
     mfactor_hub = p["moral_sharing_floor"] + (1.0 - p["moral_sharing_floor"]) * m.moral_capital
-    mfactor = mfactor_hub[hub_of_link]
 
     liberation = 1.0 + p["liberation_effect"] * m.networked * (
         1.0 - np.exp(-(m.hub_size_of - 1) / p["liberation_scale"]))
-    p_contact = p["contact_rate"] * 0.5 * (node_effort[a] + node_effort[b]) * liberation[school_a]
     within_open = p["within_contact_base"] + (1.0 - p["within_contact_base"]) * perm
-    access = m.access[a]
-    k = S["cross"]
-    access[k] &= m.access[S["b_clip"][k]]
-    k = S["within"]
-    sa = school_a[k]
-    p_contact[k] = p_contact[k] * within_open[sa] * m.commitment[sa]
-    k = S["cross"]
-    p_contact[k] = p_contact[k] * np.sqrt(perm[school_a[k]] * perm[school_b[k]]) * mfactor[k]
-    k = S["partner"]
-    sa = school_a[k]
-    p_contact[k] = p_contact[k] * perm[sa] * (m.stage[sa] >= 2)
-    k = S["programme"]
-    p_contact[k] = p_contact[k] * perm[school_a[k]]
+    c = _contact(u_contact, a, b, kind, school_a, school_b, hub_of_link, S["b_clip"], node_effort, liberation,
+                 within_open, m.commitment, perm, mfactor_hub, m.stage, m.access, p["contact_rate"] * 0.5)
     imposed = S["imposed"]                                    # colleagues, and staff named by a programme
-    c = np.flatnonzero((u_contact < p_contact) & (access | imposed))
 
     # the links in contact this tick
     ac, bc, kc, sa, sb = a[c], b[c], kind[c], school_a[c], school_b[c]
@@ -104,7 +144,7 @@ def choose_activities(m, u_contact: np.ndarray, u_valid: np.ndarray) -> TickActi
     hours = np.array([0.0, p["cost_information"], p["cost_experience"], p["cost_coaching"],
                       p["cost_information"]])[act_c]
     # new ways of working are costly until the hub has joint work behind it [seed 004 insight 10]
-    hub_joint = np.bincount(hub_of_link, L.joint_work * S["not_within"], m.n_hubs) / m.hub_teachers
+    hub_joint = _hub_joint(hub_of_link, L.joint_work, S["not_within"], m.n_hubs) / m.hub_teachers
     newness = p["newness_overhead"] * np.exp(-hub_joint / p["joint_work_scale"])
     joint = (act_c == EXPERIENCE) | (act_c == COACHING)
     link_newness = np.where(S["not_within"][c] & joint, newness[hub_of_link[c]], 0.0)
@@ -129,9 +169,6 @@ def choose_activities(m, u_contact: np.ndarray, u_valid: np.ndarray) -> TickActi
     cap = budget + p["max_coaching_share"] * p["teaching_hours"]
     used = np.minimum(demand, cap)
     scale = np.divide(used, demand, out=np.ones(n_t), where=demand > 0)
-    scale_b = np.where(S["b_teacher"], scale[S["teacher_b"]], 1.0)
-    intensity = np.minimum(scale[a], scale_b)
-
-    validity = np.where(u_valid < p["information_validity"], 1.0, -1.0)
-    willingness = np.where(S["cross_mask"], mfactor, 1.0)
+    intensity, validity, willingness = _link_outputs(u_valid, a, S["teacher_b"], S["b_teacher"], kind, hub_of_link,
+                                                     scale, mfactor_hub, p["information_validity"])
     return TickActivity(act, intensity, validity, willingness, np.maximum(used - budget, 0.0), overhead)
