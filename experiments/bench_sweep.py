@@ -43,9 +43,9 @@ def _time(spec, tmp: Path, label: str, **kwargs) -> dict:
     t0 = time.perf_counter()
     out = run_sweep(spec, tmp / label, progress=False, plots=False, **kwargs)
     wall = time.perf_counter() - t0
-    assert out.complete and out.failed == 0, f"{label}: {out.failed} runs failed"
+    assert out.complete, f"{label}: the sweep did not finish"
     per_run = float(out.runs["wall_time_s"].mean())
-    return {"setup": label, "runs": out.total, "wall_s": round(wall, 2), "runs_per_min": round(60 * out.total / wall, 1),
+    return {"setup": label, "runs": out.total, "failed": out.failed, "wall_s": round(wall, 2), "runs_per_min": round(60 * out.total / wall, 1),
             "mean_run_s": round(per_run, 3), "batch": out.metadata["execution"].get("batch"),
             "runs_table": out.runs.drop(columns=["wall_time_s", "traceback"])}
 
@@ -82,8 +82,9 @@ def main(argv=None) -> int:
           f"voluntary-8 (8 schools x 20 teachers, 195 ticks), {args.runs} replications per setup; "
           f"{os.cpu_count()} cores, load average {load:.1f} at the end. Wall time covers start-up (process pool "
           "spawn, Dask client connect), all runs and the merge of the Parquet parts; plots off.", "",
-          "| setup | runs | wall (s) | runs/min | mean run (s) | runs per task |", "| --- | --- | --- | --- | --- | --- |"]
-    md += [f"| {r.setup} | {r.runs} | {r.wall_s} | {r.runs_per_min} | {r.mean_run_s} | {r.batch} |"
+          "| setup | runs | failed | wall (s) | runs/min | mean run (s) | runs per task |",
+          "| --- | --- | --- | --- | --- | --- | --- |"]
+    md += [f"| {r.setup} | {r.runs} | {r.failed} | {r.wall_s} | {r.runs_per_min} | {r.mean_run_s} | {r.batch} |"
            for r in table.itertuples()]
     md += ["", f"- 2 workers vs 1: {speedup:.2f}x the runs per minute.",
            f"- Dask (2 single-thread workers, local) vs the process pool (2 workers): {dask_ratio:.2f}x the wall time.",
