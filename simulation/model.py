@@ -160,8 +160,8 @@ class CLCModel(mesa.Model):
             self.rates, self.coef)
         self.node_knowledge[:] = new_knowledge
         L.trust[:] = new_trust
-        joint = (tick.activity == EXPERIENCE) | (tick.activity == COACHING)
-        L.joint_work += np.where(joint, tick.intensity, 0.0)
+        joint = np.flatnonzero((tick.activity == EXPERIENCE) | (tick.activity == COACHING))
+        L.joint_work[joint] += tick.intensity[joint]
         self.last_activity = tick.activity
         self.teaching_lost = tick.teaching_lost
         self.overhead = tick.overhead

@@ -22,7 +22,8 @@ def reciprocity(effort_a: np.ndarray, effort_b: np.ndarray) -> np.ndarray:
 def update_moral_capital(m, activity: np.ndarray) -> None:
     """Advance each hub's moral capital from this tick's cross-school joint work."""
     p, L = m.p, m.links
-    joint = (L.kind == CROSS) & (activity >= EXPERIENCE)
+    joint = np.flatnonzero(activity >= EXPERIENCE)       # few links per tick: select those first
+    joint = joint[L.kind[joint] == CROSS]
     a, b = L.a[joint], L.b[joint]
     rec = reciprocity(m.node_effort[a], m.node_effort[b])
     hub = m.hub[m.school_of[a]]

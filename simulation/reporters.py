@@ -57,15 +57,22 @@ def _mean(values: np.ndarray) -> float:
     return float(values.mean()) if len(values) else 0.0
 
 
+def _arc_sets(m):
+    """Indices of teacher-to-teacher arcs and of those across schools (fixed until links change)."""
+    L = m.links
+    teacher = (L.receiver < m.n_teachers) & (L.giver < m.n_teachers)
+    cross = teacher & ((L.arc_kind == CROSS) | (L.arc_kind == INTERVENTION))
+    return np.flatnonzero(teacher), np.flatnonzero(cross)
+
+
 def compute_metrics(m) -> dict[str, float]:
     """All reporters for the model's current state."""
     n_s, tps = m.n_schools, m.p["teachers_per_school"]
     k = m.knowledge
     area = k.mean(axis=0)
     L = m.links
-    teacher_arcs = (L.receiver < m.n_teachers) & (L.giver < m.n_teachers)
-    cross_arcs = teacher_arcs & ((L.arc_kind == CROSS) | (L.arc_kind == INTERVENTION))
-    act = m.last_activity
+    teacher_arcs, cross_arcs = L.cached("reporter_arcs", lambda: _arc_sets(m))
+    per_activity = np.bincount(m.last_activity, minlength=5)
     stages = np.bincount(m.stage, minlength=4)
     sd_within = within_school_sd(k, n_s, tps)
     high = (m.value_added >= m.reference.va_top_quartile) & (sd_within <= m.reference.within_sd_median)
@@ -90,9 +97,9 @@ def compute_metrics(m) -> dict[str, float]:
         "transaction_cost": float(m.overhead.mean()),
         "teaching_time_lost": float(m.teaching_lost.mean()),
         "knowledge_created": float(m.created_total / m.n_teachers),
-        "active_links_information": int(((act == INFORMATION) | (act == PROGRAMME)).sum()),
-        "active_links_experience": int((act == EXPERIENCE).sum()),
-        "active_links_coaching": int((act == COACHING).sum()),
+        "active_links_information": int(per_activity[INFORMATION] + per_activity[PROGRAMME]),
+        "active_links_experience": int(per_activity[EXPERIENCE]),
+        "active_links_coaching": int(per_activity[COACHING]),
         "high_performing_share": float(high.mean()),
         "mean_permeability": float(m.permeability.mean()),
         "mean_commitment": float(m.commitment.mean()),

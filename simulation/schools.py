@@ -19,7 +19,7 @@ def _share_of_staff(m, teacher_flag: np.ndarray) -> np.ndarray:
 
 
 def _teachers_touched(m, link_mask: np.ndarray) -> np.ndarray:
-    """Per teacher, whether any link in `link_mask` touches them."""
+    """Per teacher, whether any link in `link_mask` (a mask or link indices) touches them."""
     n_t, L = m.n_teachers, m.links
     hit = np.zeros(n_t, bool)
     hit[L.a[link_mask]] = True
@@ -31,20 +31,24 @@ def _teachers_touched(m, link_mask: np.ndarray) -> np.ndarray:
 def school_trust(m) -> np.ndarray:
     """Per school, mean trust of its staff in teachers of other schools, intervention links included (0 if none)."""
     L = m.links
-    cross = ((L.arc_kind == CROSS) | (L.arc_kind == INTERVENTION)) & (L.receiver < m.n_teachers)
-    school = m.school_of[L.receiver[cross]]
+
+    def arcs():
+        cross = np.flatnonzero(((L.arc_kind == CROSS) | (L.arc_kind == INTERVENTION)) & (L.receiver < m.n_teachers))
+        school = m.school_of[L.receiver[cross]]
+        return cross, school, np.bincount(school, minlength=m.n_schools)
+    cross, school, count = L.cached("school_trust", arcs)
     total = np.bincount(school, L.trust[cross], m.n_schools)
-    count = np.bincount(school, minlength=m.n_schools)
     return np.divide(total, count, out=np.zeros(m.n_schools), where=count > 0)
 
 
 def record_activity(m, tick: TickActivity) -> None:
     """Update each school's running record of outward, coaching and partner activity [seed 000]."""
-    act, kind = tick.activity, m.links.kind
+    active = np.flatnonzero(tick.activity)          # the few links used this tick (NONE is 0)
+    act, kind = tick.activity[active], m.links.kind[active]
     w = m.p["activity_memory"]
-    outward = _share_of_staff(m, _teachers_touched(m, (act != NONE) & (kind != WITHIN)))
-    coaching = _share_of_staff(m, _teachers_touched(m, act == COACHING))
-    partner = _share_of_staff(m, _teachers_touched(m, (act != NONE) & (kind == PARTNER)))
+    outward = _share_of_staff(m, _teachers_touched(m, active[kind != WITHIN]))
+    coaching = _share_of_staff(m, _teachers_touched(m, active[act == COACHING]))
+    partner = _share_of_staff(m, _teachers_touched(m, active[kind == PARTNER]))
     m.activity_outward += w * (outward - m.activity_outward)
     m.activity_coaching += w * (coaching - m.activity_coaching)
     m.activity_partner += w * (partner - m.activity_partner)
