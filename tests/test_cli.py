@@ -174,7 +174,7 @@ def test_refuses_to_overwrite_a_finished_run(tmp_path, capsys):
             "--no-figures"]
     assert main(args) == 0
     assert main(args) == 2
-    assert "already holds a finished run" in capsys.readouterr().err
+    assert "already holds a finished run" in " ".join(capsys.readouterr().err.split())   # wrapped to the terminal
     assert main(args + ["--overwrite"]) == 0
 
 
