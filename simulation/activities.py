@@ -87,6 +87,11 @@ def _link_outputs(u_valid, a, teacher_b, b_teacher, kind, hub_of_link, scale, mf
     return intensity, validity, willingness
 
 
+def _sum_by(index: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
+    """`np.bincount` with weights, as floats even when no link is in contact (bincount then gives ints)."""
+    return np.bincount(index, weights, n).astype(float, copy=False)
+
+
 def _structure(m):
     """Per-link indices that depend only on the links (cached on the LinkSet until links are added)."""
     L, n_t = m.links, m.n_teachers
@@ -154,9 +159,9 @@ def choose_activities(m, u_contact: np.ndarray, u_valid: np.ndarray) -> TickActi
     teacher_a = ac
     teacher_b = S["teacher_b"][c]
     weight_b = S["weight_b"][c]
-    demand = np.bincount(teacher_a, cost, n_t) + np.bincount(teacher_b, cost * weight_b, n_t)
+    demand = _sum_by(teacher_a, cost, n_t) + _sum_by(teacher_b, cost * weight_b, n_t)
     extra = hours * link_newness
-    overhead = np.bincount(teacher_a, extra, n_t) + np.bincount(teacher_b, extra * weight_b, n_t)
+    overhead = _sum_by(teacher_a, extra, n_t) + _sum_by(teacher_b, extra * weight_b, n_t)
     # communication across the hub grows with its size and is heavy while ways of working are new
     in_network = m.access & m.networked[m.school_of]
     coord = (p["coordination_cost"] * (m.hub_size_of[m.school_of] - 1) * (1.0 + newness[m.hub[m.school_of]])
