@@ -250,7 +250,9 @@ def _pack_node(i, knowledge, openness, skill, effort, nodes):
 
 
 @njit(cache=True, inline="always")
-def _pack_link(k, intensity, validity, willingness, links):
+def _pack_link(k, activity, intensity, validity, willingness, links):
+    if activity[k] == NONE:
+        return                                          # idle links' records are never read
     links[k, 0] = intensity[k]
     links[k, 1] = validity[k]
     links[k, 2] = intensity[k] * willingness[k]
@@ -265,7 +267,7 @@ def transfer_tick_packed(knowledge, openness, skill, effort, indptr, giver, arc_
     for i in prange(n):
         _pack_node(i, knowledge, openness, skill, effort, nodes)
     for k in prange(activity.shape[0]):
-        _pack_link(k, intensity, validity, willingness, links)
+        _pack_link(k, activity, intensity, validity, willingness, links)
     for i in prange(n):
         _pull_packed(i, nodes, indptr, giver, arc_link, trust, activity, links, rates, coef, new_knowledge,
                      new_trust, created, received)
@@ -280,7 +282,7 @@ def transfer_tick_packed_serial(knowledge, openness, skill, effort, indptr, give
     for i in range(n):
         _pack_node(i, knowledge, openness, skill, effort, nodes)
     for k in range(activity.shape[0]):
-        _pack_link(k, intensity, validity, willingness, links)
+        _pack_link(k, activity, intensity, validity, willingness, links)
     for i in range(n):
         _pull_packed(i, nodes, indptr, giver, arc_link, trust, activity, links, rates, coef, new_knowledge,
                      new_trust, created, received)
@@ -309,7 +311,7 @@ def transfer_tick(knowledge, openness, skill, effort, indptr, giver, arc_link, t
     for i in prange(n):
         _pack_node(i, knowledge, openness, skill, effort, nodes)
     for k in prange(activity.shape[0]):
-        _pack_link(k, intensity, validity, willingness, links)
+        _pack_link(k, activity, intensity, validity, willingness, links)
     for i in prange(n):
         _pull_packed(i, nodes, indptr, giver, arc_link, trust, activity, links, rates, coef, new_knowledge,
                      new_trust, created, received)

@@ -159,7 +159,7 @@ class CLCModel(mesa.Model):
             L.arc_link, L.trust, tick.activity, tick.intensity, tick.validity, tick.willingness,
             self.rates, self.coef)
         self.node_knowledge[:] = new_knowledge
-        L.trust[:] = new_trust
+        L.trust, self._kernel.new_trust = new_trust, L.trust      # swap: the old array is next tick's output
         joint = np.flatnonzero((tick.activity == EXPERIENCE) | (tick.activity == COACHING))
         L.joint_work[joint] += tick.intensity[joint]
         self.last_activity = tick.activity
