@@ -125,20 +125,21 @@ def build_links(rng, p: dict, teachers: dict, schools: dict, n_partners: int) ->
     links = LinkSet(n_t + n_partners + n_hubs)
     a, b = within_school_links(rng, p["link_policy"], kmean, n_s, tps, p["within_links"])
     t0 = np.clip(p["trust_within"] + 0.05 * rng.standard_normal((2, len(a))), 0.0, 1.0)
-    links.add(a, b, WITHIN, t0[0], t0[1])
+    links.add(a, b, WITHIN, t0[0], t0[1], build=False)
     if p["formation"] == "none":
+        links.build()
         return links
     teacher_hub = schools["hub"][school_of]
     a, b = cross_school_links(rng, p["link_policy"], kmean, school_of, teacher_hub, n_hubs,
                               p["cross_links"], p["chain_step"], p["inter_hub_share"])
     base = cross_trust(rng, p, school_of[a], school_of[b], schools["values"])
     jitter = 0.02 * rng.standard_normal((2, len(a)))
-    links.add(a, b, CROSS, base + jitter[0], base + jitter[1])
+    links.add(a, b, CROSS, base + jitter[0], base + jitter[1], build=False)
     if n_partners:
         per_hub = p["partners_per_hub"]
         engaged = np.minimum(1.0, np.bincount(schools["hub"])[teacher_hub] / p["partner_engagement_size"])
         who = np.flatnonzero(rng.random(n_t) < p["partner_link_share"] * engaged)
         partner = n_t + teacher_hub[who] * per_hub + rng.integers(0, per_hub, len(who))
-        links.add(who, partner, PARTNER, p["trust_partner"], p["trust_partner"])
+        links.add(who, partner, PARTNER, p["trust_partner"], p["trust_partner"], build=False)
     links.add(np.arange(n_t), n_t + n_partners + teacher_hub, PROGRAMME_LINK, 1.0, 1.0)
     return links
