@@ -228,7 +228,7 @@ class CLCModel(mesa.Model):
             "name": [s.name for s in self.school_agents],
             "hub": self.hub,
             "stage": self.stage.astype(int),
-            "stage_name": [Stage(s).label for s in self.stage],
+            "stage_name": np.array([st.label for st in Stage], dtype=object)[self.stage].tolist(),
             "permeability": self.permeability,
             "attainment": self.attainment,
             "value_added": self.value_added,
