@@ -41,6 +41,14 @@ class Context:
         return Context(quick, tuple(range(seed, seed + n)), dict(overrides or {}), jobs, progress)
 
 
+def at_least(ctx: Context, n: int) -> Context:
+    """`ctx` with at least n seeds (for a quick run of an experiment whose effect is modest but cheap to replicate)."""
+    if len(ctx.seeds) >= n:
+        return ctx
+    first = ctx.seeds[0] if ctx.seeds else 1
+    return Context(ctx.quick, tuple(range(first, first + n)), ctx.overrides, ctx.jobs, ctx.progress)
+
+
 @dataclass
 class Result:
     """An experiment's verdict, with its statistic in words, the numbers, a table and a figure."""

@@ -13,7 +13,7 @@ PATTERN = ("Gain per school is highest for networks of about 5-12 schools and fa
            "coordination cost outweighs the benefit (seed 004, insight 10; less-known 3, 7).")
 DEPENDS = ("coordination_cost", "newness_overhead", "liberation_effect", "liberation_scale", "partner_engagement_size")
 SIZES_FULL = (2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 30, 40, 60)
-SIZES_QUICK = (2, 4, 8, 16, 40)
+SIZES_QUICK = (2, 6, 10, 20, 40)
 BAND = (5, 12)
 
 
