@@ -81,6 +81,76 @@ def test_pictures_render_and_change_with_steps(tmp_path):
         assert (tmp_path / f"a{i}.png").read_bytes() != (tmp_path / f"b{i}.png").read_bytes()
 
 
+def test_school_links_match_the_models_school_graph():
+    model = small_model(n_schools=30, hub_size=10)
+    model.step()
+    pairs, trust = drawing.school_links(model)
+    graph = model.school_graph()
+    want = {(min(a, b), max(a, b)): w for a, b, w in graph.edges(data="weight") if a != b}
+    assert {tuple(p) for p in pairs.tolist()} == set(want)
+    assert np.allclose(trust, [want[tuple(p)] for p in pairs.tolist()])
+
+
+def _pixels(png: bytes) -> np.ndarray:
+    import io
+
+    with Image.open(io.BytesIO(png)) as im:
+        return np.asarray(im.convert("RGB"), dtype=float)
+
+
+def _figure_pixels(fig) -> np.ndarray:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba(), dtype=float)[..., :3]
+
+
+def test_blitted_frames_look_like_a_full_drawing():
+    """The dashboard's persistent, blitted pictures equal the same picture drawn from scratch."""
+    model = small_model(n_schools=12)
+    for _ in range(3):
+        drawing.network_png(model, selected=2), drawing.charts_png(model), drawing.teacher_png(model, 1)
+        model.step()
+    pairs = [
+        (drawing.network_png(model, selected=2), drawing.network_figure(model, selected=2)),
+        (drawing.charts_png(model), drawing.charts_figure(model)),
+        (drawing.teacher_png(model, 1), drawing.teacher_figure(model, 1)),
+    ]
+    for i, (png, fig) in enumerate(pairs):
+        blitted, full = _pixels(png), _figure_pixels(fig)
+        assert blitted.shape == full.shape, i
+        # the same picture: only the legends over moving lines are blended instead of drawn with alpha
+        assert np.abs(blitted - full).mean() < 0.5, i
+        assert (np.abs(blitted - full).max(axis=2) > 60).mean() < 0.002, i
+
+
+def test_persistent_frames_update_in_place_and_go_with_the_model():
+    import gc
+    import weakref
+
+    model = small_model(n_schools=12)
+    model.step()
+    first = [drawing.network_png(model), drawing.charts_png(model), drawing.teacher_png(model, 0)]
+    frames = drawing._frames[model]
+    figures = [frames.network[0].fig, frames.charts[0].fig, frames.teachers[0].fig]
+    assert [drawing.network_png(model), drawing.charts_png(model), drawing.teacher_png(model, 0)] == first
+    model.step()
+    second = [drawing.network_png(model), drawing.charts_png(model), drawing.teacher_png(model, 0)]
+    assert all(a != b for a, b in zip(first, second)), "every picture changes with a step"
+    assert [frames.network[0].fig, frames.charts[0].fig, frames.teachers[0].fig] == figures, "figures are reused"
+    assert frames.network[0].full_draws == 1, "the network's static part is drawn once"
+    drawing.network_png(model, size_by="value_added")
+    assert frames.network[0].full_draws == 2, "the size toggle changes the title: redrawn"
+    drawing.teacher_png(model, 1)
+    assert frames.teachers[1].school == 1
+    # cached per model in a WeakKeyDictionary: nothing cached may point back at the model itself
+    cached = [frames, *frames.network, frames.charts[0], *frames.charts[1], *frames.teachers]
+    referrers = [id(r) for r in gc.get_referrers(model)]
+    assert not any(id(vars(obj)) in referrers for obj in cached)
+    assert isinstance(drawing._frames, weakref.WeakKeyDictionary)
+
+
 def test_caption_reports_state_and_interventions():
     model = small_model()
     assert state_line(model).startswith("Week 0 (year 1, week 1): 8 schools")
@@ -107,6 +177,7 @@ def test_solara_page_steps_and_updates_pictures():
     step.assert_single()
     images0 = _images(rc)
     assert len(images0) == 3  # network, charts, teachers
+    assert all(bytes(img[:4]) == b"\x89PNG" for img in images0)
     step.widget.click()
     step.widget.click()
     assert rc.find(children=["Step: 2"]).widgets

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 
+import reacton.ipywidgets as rw
 import solara
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import force_update, update_counter
@@ -18,10 +19,12 @@ from simulation.dashboard.drawing import (
     SIZE_BY,
     STAGE_COLOURS,
     STAGE_LABELS,
-    charts_figure,
-    network_figure,
-    teacher_figure,
+    charts_png,
+    network_png,
+    teacher_png,
 )
+
+PAGE_TITLE = "clc-sim — schools learning together"
 
 INTERVENTION_LABELS = {
     "immersion": "Immersion programme",
@@ -34,11 +37,25 @@ INTERVENTION_LABELS = {
     "defection": "School withdraws (defection shock)",
 }
 
+def Picture(png: bytes):
+    """A PNG made by drawing.*_png (persistent figures, blitted): sent as is, no re-encoding by Solara."""
+    return rw.Image(value=png, format="png")
+
+
 # Per-browser-session state (solara scopes module-level reactives to each connection).
 scenario_name = solara.reactive(controls.initial_scenario())
 selected_school = solara.reactive(0)
 size_by = solara.reactive("attainment")
 last_action = solara.reactive("")
+# Bumped once per Mesa update (step, reset, intervention). Mesa's force_update notifies every component
+# that reads its update_counter in a render pass of its own (one pass per component, each visiting the
+# whole page); the four views read this instead, so they re-render together in a single pass.
+mesa_tick = solara.reactive(0)
+
+
+def _follow_mesa_updates():
+    """Subscribe `mesa_tick` to Mesa's update counter; returns the unsubscribe function (use_effect cleanup)."""
+    return update_counter.subscribe(mesa_tick.set)
 
 
 class ScenarioModel(CLCModel):
@@ -61,10 +78,10 @@ def make_model(settings: controls.ScenarioSettings) -> ScenarioModel:
 @solara.component
 def NetworkView(model):
     """The school network coloured by stage, sized by attainment or value added, links weighted by trust."""
-    update_counter.get()
+    mesa_tick.get()
     n = len(model.school_frame())
     school = min(selected_school.value, n - 1)
-    fig = network_figure(model, size_by=size_by.value, selected=school)
+    png = network_png(model, size_by=size_by.value, selected=school)
     counts = model.school_frame()["stage"].value_counts()
     legend = " &nbsp; ".join(
         f'<span style="color:{c};font-size:16px">&#9679;</span> {label}&nbsp;({int(counts.get(i, 0))})'
@@ -73,21 +90,21 @@ def NetworkView(model):
         with solara.Row(style={"align-items": "center"}):
             solara.ToggleButtonsSingle(value=size_by, values=list(SIZE_BY), dense=True)
             solara.HTML(tag="div", unsafe_innerHTML=legend, classes=["clc-legend"], style={"font-size": "13px"})
-        solara.FigureMatplotlib(fig, format="png")
+        Picture(png)
 
 
 @solara.component
 def ChartsView(model):
     """Time series: knowledge by area, trust and moral capital, attainment and value added, stage counts."""
-    update_counter.get()
+    mesa_tick.get()
     with solara.Column(classes=["clc-charts"]):
-        solara.FigureMatplotlib(charts_figure(model), format="png")
+        Picture(charts_png(model))
 
 
 @solara.component
 def TeachersView(model):
     """One school's teachers coloured by knowledge, with coaching links distinct from visits and information."""
-    update_counter.get()
+    mesa_tick.get()
     frame = model.school_frame()
     names = [str(x) for x in frame["name"]]
     school = min(selected_school.value, len(names) - 1)
@@ -97,13 +114,13 @@ def TeachersView(model):
 
     with solara.Column(classes=["clc-teachers"]):
         solara.Select("School shown", values=names, value=names[school], on_value=pick)
-        solara.FigureMatplotlib(teacher_figure(model, school), format="png")
+        Picture(teacher_png(model, school))
 
 
 @solara.component
 def StoryView(model):
     """What is happening, in plain words, and buttons to intervene at the current week."""
-    update_counter.get()
+    mesa_tick.get()
     frame = model.school_frame()
     names = [str(x) for x in frame["name"]]
     school = min(selected_school.value, len(names) - 1)
@@ -144,6 +161,10 @@ def Page():
     settings = solara.use_memo(lambda: controls.load_settings(name), [name])
     model = solara.use_memo(lambda: make_model(settings), [name])
 
+    solara.Title(PAGE_TITLE)
+    # Mesa puts its components under a tab bar; with a single page its only tab ("PAGE 0") means nothing
+    solara.Style(".v-tabs:not(:has(.v-tab ~ .v-tab)) { display: none; }")
+    solara.use_effect(_follow_mesa_updates, [])
     with solara.Sidebar():
         with solara.Card("Scenario"):
             solara.Select("Scenario", values=controls.available_scenarios(), value=scenario_name)
@@ -156,5 +177,5 @@ def Page():
         components=COMPONENTS,
         model_params={**controls.model_params(settings), "schedule": settings.interventions},
         name=f"Collaborative learning networks: {settings.name}",
-        play_interval=150,
+        play_interval=50,  # pause between frames; drawing a frame of 12 schools takes ~60-150 ms more
     ).key(f"viz-{name}")

@@ -28,6 +28,8 @@ def test_page_loads_without_console_errors(dash):
     page.wait_for_timeout(1000)
     page.screenshot(path=str(SCREENSHOTS / "loaded.png"), full_page=True)
     assert page.get_by_text("Collaborative learning networks: voluntary-8").count() == 1
+    assert page.title() == "clc-sim — schools learning together"
+    assert not page.get_by_text("Page 0", exact=True).is_visible(), "Mesa's lone tab should be hidden"
     for stage in ("Isolation", "Initiation", "Engagement", "Integration"):
         assert page.get_by_text(stage).count() >= 1  # the charts' legends are images; the caption names stages
     assert "Week 0" in _caption(page)
