@@ -1,7 +1,7 @@
-"""Dashboard frame rate: one model step plus every dashboard picture as PNG and the caption, per frame.
+"""Dashboard frame rate: one model step plus every dashboard picture as an image and the caption, per frame.
 
-Measures exactly what the page does on each step (drawing.network_png / charts_png / teacher_png:
-persistent figures updated in place and blitted, then a fast PNG) for 12 and 500 schools with all
+Measures exactly what the page does on each step (drawing.network_image / charts_image / teacher_image:
+persistent figures updated in place and blitted, then encoded as JPEG) for 12 and 500 schools with all
 their teachers. Reports medians over frames of wall time and of CPU time (`time.process_time`): on
 a busy machine wall time includes waiting for a core, CPU time does not. `fps_mean` also counts the
 occasional full redraw of a chart background (new school year, y range growing).
@@ -35,9 +35,9 @@ OUT = ROOT / "results" / "benchmarks"
 
 
 def _frame(model) -> None:
-    drawing.network_png(model)
-    drawing.charts_png(model)
-    drawing.teacher_png(model, 0)
+    drawing.network_image(model)
+    drawing.charts_image(model)
+    drawing.teacher_image(model, 0)
     caption_html(model)
 
 
@@ -102,15 +102,23 @@ def measure_browser(n_schools: int, seconds: float) -> dict:
 
                     page.get_by_role("button", name="▶").click()
                     page.wait_for_timeout(2000)  # settle: first frames, chart backgrounds
-                    s0, t0 = steps(), time.perf_counter()
+                    s0, t0, c0 = steps(), time.perf_counter(), _cpu_seconds(proc.pid)
                     page.wait_for_timeout(seconds * 1000)
-                    s1, t1 = steps(), time.perf_counter()
+                    s1, t1, c1 = steps(), time.perf_counter(), _cpu_seconds(proc.pid)
                     page.get_by_role("button", name="❚❚").click()
                     browser.close()
             finally:
                 server.stop(proc)
-    return {"n_schools": n_schools, "browser_weeks": s1 - s0, "browser_s": round(t1 - t0, 1),
-            "browser_fps": round((s1 - s0) / (t1 - t0), 1), "page_title": title}
+    weeks = s1 - s0
+    return {"n_schools": n_schools, "browser_weeks": weeks, "browser_s": round(t1 - t0, 1),
+            "browser_fps": round(weeks / (t1 - t0), 1),
+            "server_cpu_ms_per_week": round(1000 * (c1 - c0) / max(weeks, 1), 1), "page_title": title}
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process `pid` so far (Linux /proc), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main(argv=None) -> int:
@@ -132,7 +140,7 @@ def main(argv=None) -> int:
     head = "| " + " | ".join(df.columns) + " |\n|" + "---|" * len(df.columns) + "\n"
     body = "".join("| " + " | ".join(str(x) for x in row) + " |\n" for row in df.itertuples(index=False))
     (OUT / "dashboard_fps.md").write_text(
-        "# Dashboard frame rate (one step + network, charts and teachers PNGs + caption)\n\n"
+        "# Dashboard frame rate (one step + network, charts and teachers images + caption)\n\n"
         "Medians over frames; fps from wall time, fps_cpu from CPU time (what an idle machine would do). "
         "browser_fps: weeks per second shown while the served page plays in headless Chromium.\n\n" + head + body)
     print(df.to_string(index=False))

@@ -5,6 +5,7 @@ Serve it with `clc-sim dashboard [SCENARIO]` (or `solara run simulation.dashboar
 
 from __future__ import annotations
 
+import collections
 import html
 
 import reacton.ipywidgets as rw
@@ -16,12 +17,13 @@ from simulation import INTERVENTIONS, CLCModel
 from simulation.dashboard import controls
 from simulation.dashboard.caption import caption_html
 from simulation.dashboard.drawing import (
+    IMAGE_FORMAT,
     SIZE_BY,
     STAGE_COLOURS,
     STAGE_LABELS,
-    charts_png,
-    network_png,
-    teacher_png,
+    charts_image,
+    network_image,
+    teacher_image,
 )
 
 PAGE_TITLE = "clc-sim — schools learning together"
@@ -37,9 +39,9 @@ INTERVENTION_LABELS = {
     "defection": "School withdraws (defection shock)",
 }
 
-def Picture(png: bytes):
-    """A PNG made by drawing.*_png (persistent figures, blitted): sent as is, no re-encoding by Solara."""
-    return rw.Image(value=png, format="png")
+def Picture(data: bytes):
+    """An image made by drawing.*_image (persistent figures, blitted): sent as is, no re-encoding by Solara."""
+    return rw.Image(value=data, format=IMAGE_FORMAT)
 
 
 # Per-browser-session state (solara scopes module-level reactives to each connection).
@@ -79,10 +81,9 @@ def make_model(settings: controls.ScenarioSettings) -> ScenarioModel:
 def NetworkView(model):
     """The school network coloured by stage, sized by attainment or value added, links weighted by trust."""
     mesa_tick.get()
-    n = len(model.school_frame())
-    school = min(selected_school.value, n - 1)
-    png = network_png(model, size_by=size_by.value, selected=school)
-    counts = model.school_frame()["stage"].value_counts()
+    school = min(selected_school.value, model.n_schools - 1)
+    picture = network_image(model, size_by=size_by.value, selected=school)
+    counts = collections.Counter(model.stage.astype(int).tolist())
     legend = " &nbsp; ".join(
         f'<span style="color:{c};font-size:16px">&#9679;</span> {label}&nbsp;({int(counts.get(i, 0))})'
         for i, (label, c) in enumerate(zip(STAGE_LABELS, STAGE_COLOURS)))
@@ -90,7 +91,7 @@ def NetworkView(model):
         with solara.Row(style={"align-items": "center"}):
             solara.ToggleButtonsSingle(value=size_by, values=list(SIZE_BY), dense=True)
             solara.HTML(tag="div", unsafe_innerHTML=legend, classes=["clc-legend"], style={"font-size": "13px"})
-        Picture(png)
+        Picture(picture)
 
 
 @solara.component
@@ -98,7 +99,7 @@ def ChartsView(model):
     """Time series: knowledge by area, trust and moral capital, attainment and value added, stage counts."""
     mesa_tick.get()
     with solara.Column(classes=["clc-charts"]):
-        Picture(charts_png(model))
+        Picture(charts_image(model))
 
 
 @solara.component
@@ -114,7 +115,7 @@ def TeachersView(model):
 
     with solara.Column(classes=["clc-teachers"]):
         solara.Select("School shown", values=names, value=names[school], on_value=pick)
-        Picture(teacher_png(model, school))
+        Picture(teacher_image(model, school))
 
 
 @solara.component
@@ -177,5 +178,5 @@ def Page():
         components=COMPONENTS,
         model_params={**controls.model_params(settings), "schedule": settings.interventions},
         name=f"Collaborative learning networks: {settings.name}",
-        play_interval=50,  # pause between frames; drawing a frame of 12 schools takes ~60-150 ms more
+        play_interval=20,  # pause between frames (ms): a frame of 12 schools takes ~80-150 ms more to draw
     ).key(f"viz-{name}")

@@ -4,10 +4,10 @@ Positions are computed once per model and cached, so the network does not jump b
 
 Each picture is a small class that builds its artists once and then updates them in place
 (`update(model)`): `clc-sim animate` and the standalone `*_figure` functions use them directly. The
-dashboard keeps one persistent figure per picture and model (`network_png`, `charts_png`,
-`teacher_png`) and draws it by blitting: the parts that do not change between weeks (axes, ticks,
+dashboard keeps one persistent figure per picture and model (`network_image`, `charts_image`,
+`teacher_image`) and draws it by blitting: the parts that do not change between weeks (axes, ticks,
 legends, hubs, colour bar) are drawn once into a cached bitmap, and each frame only the changing
-artists are drawn over a copy of it and encoded as a fast (lightly compressed) PNG. The cached
+artists are drawn over a copy of it and encoded (JPEG, see IMAGE_FORMAT). The cached
 bitmap is redrawn only when the axes limits change (a new school year on the charts' x axis, data
 leaving the current y range).
 """
@@ -348,6 +348,7 @@ CHARTS = (
     ("Schools per stage", (("stage_isolation", "Isolation"), ("stage_initiation", "Initiation"),
                            ("stage_engagement", "Engagement"), ("stage_integration", "Integration"))),
 )
+CHART_COLUMNS = tuple(col for _, series in CHARTS for col, _ in series)
 WEEKS_PER_YEAR = 39
 Y_STEP = 0.05  # the charts' y range grows in steps of this, so it changes (and is redrawn) rarely
 
@@ -357,8 +358,21 @@ def model_frame(model):
     return model.datacollector.get_model_vars_dataframe()
 
 
-def _series(df, col) -> np.ndarray:
-    return np.asarray(df[col], dtype=float)
+def model_series(model) -> dict[str, np.ndarray]:
+    """The collected time series as plain arrays, straight from the DataCollector (no DataFrame: faster)."""
+    collected = model.datacollector.model_vars
+    return {col: np.asarray(collected[col], dtype=float) for col in CHART_COLUMNS if col in collected}
+
+
+def _as_series(data) -> dict[str, np.ndarray]:
+    """Columns of a DataFrame (or a mapping of name to values) as float arrays."""
+    if isinstance(data, dict):
+        return data
+    return {str(c): np.asarray(data[c], dtype=float) for c in data.columns}
+
+
+def _length(data: dict) -> int:
+    return len(next(iter(data.values()))) if data else 0
 
 
 class ChartArtists:
@@ -372,11 +386,12 @@ class ChartArtists:
                  xmax: int | None = None):
         self.ax, self.index = ax, index
         title, series = CHARTS[index]
-        self.cols = [(c, lab) for c, lab in series if c in df.columns]
+        self.cols = [(c, lab) for c, lab in series if c in _as_series(df)]
         self.stacked = "stage" in series[0][0]
         self.n_schools = n_schools
         self.fixed_xmax = xmax
         self.ylim: tuple[float, float] | None = None
+        self.applied: tuple | None = None
         if self.stacked:
             self.areas = [ax.fill_between([0, 1], [0, 0], [0, 0], label=lab, color=STAGE_COLOURS[i], alpha=0.9,
                                           linewidth=0, animated=animated)
@@ -400,14 +415,15 @@ class ChartArtists:
 
     def limits(self, df) -> tuple:
         """(xmax, ylo, yhi) for the data in `df`; only ever grows."""
-        n = len(df)
+        df = _as_series(df)
+        n = _length(df)
         xmax = self.fixed_xmax or WEEKS_PER_YEAR * max(1, math.ceil((n - 1) / WEEKS_PER_YEAR))
         if self.stacked:
-            total = sum((_series(df, c) for c, _ in self.cols), np.zeros(n)) if n else np.zeros(1)
+            total = sum((df[c] for c, _ in self.cols), np.zeros(n)) if n else np.zeros(1)
             top = max(self.n_schools or 0, float(total.max()) if len(total) else 1.0, 1.0)
             ylim = (0.0, top)
         else:
-            values = np.concatenate([_series(df, c) for c, _ in self.cols]) if self.cols and n else np.zeros(1)
+            values = np.concatenate([df[c] for c, _ in self.cols]) if self.cols and n else np.zeros(1)
             values = values[np.isfinite(values)]
             lo, hi = (float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)
             if self.ylim is not None and self.ylim[0] <= lo and hi <= self.ylim[1]:
@@ -421,19 +437,23 @@ class ChartArtists:
 
     def update(self, df) -> tuple:
         """Show the series in `df`; return the axes limits (they key the static background)."""
-        x = np.arange(len(df), dtype=float)
+        df = _as_series(df)
+        n = _length(df)
+        x = np.arange(n, dtype=float)
         if self.stacked:
-            lower = np.zeros(len(df))
+            lower = np.zeros(n)
             for area, (col, _) in zip(self.areas, self.cols):
-                upper = lower + _series(df, col)
+                upper = lower + df[col]
                 area.set_data(x, lower, upper)
                 lower = upper
         else:
             for line, (col, _) in zip(self.lines, self.cols):
-                line.set_data(x, _series(df, col))
+                line.set_data(x, df[col])
         key = self.limits(df)
-        self.ax.set_xlim(0, key[0])
-        self.ax.set_ylim(key[1], key[2])
+        if key != self.applied:  # setting limits invalidates every transform below the axes: only on change
+            self.ax.set_xlim(0, key[0])
+            self.ax.set_ylim(key[1], key[2])
+            self.applied = key
         return key
 
 
@@ -456,7 +476,7 @@ def _network_fig(model, animated: bool, dpi: int):
 def _charts_fig(model, animated: bool, dpi: int):
     fig = Figure(figsize=(6.6, 5.4), dpi=dpi)  # fixed margins: constrained layout costs more than drawing
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.08, top=0.95, wspace=0.22, hspace=0.38)
-    df = model_frame(model)
+    df = model_series(model)
     charts = [ChartArtists(ax, df, i, animated=animated, n_schools=int(model.n_schools))
               for i, ax in enumerate(fig.subplots(2, 2).flat)]
     return fig, charts
@@ -471,7 +491,7 @@ def _teacher_fig(model, school: int, animated: bool, dpi: int):
 def charts_figure(model, dpi: int = 72) -> Figure:
     """All four time-series charts in one 2x2 figure (one image: cheaper to render than four)."""
     fig, charts = _charts_fig(model, False, dpi)
-    df = model_frame(model)
+    df = model_series(model)
     for chart in charts:
         chart.update(df)
     return fig
@@ -491,22 +511,30 @@ def teacher_figure(model, school: int, dpi: int = 72) -> Figure:
     return fig
 
 
-PNG_COMPRESS_LEVEL = 1  # zlib level 1: several times faster than matplotlib's default, files ~20 % larger
+# The dashboard's pictures go to the browser as JPEG at quality 95 without chroma subsampling: on the
+# plain line art of these figures it looks the same as PNG, and encodes 4-8 times faster (PNG's zlib,
+# even at level 1, was a quarter of a frame's time). Set IMAGE_FORMAT = "png" for lossless frames.
+IMAGE_FORMAT = "jpeg"
+JPEG_QUALITY = 95
 
 
-def encode_png(canvas) -> bytes:
-    """The canvas's current pixels as an opaque RGB PNG, lightly compressed (fast)."""
+def encode_image(canvas, fmt: str | None = None) -> bytes:
+    """The canvas's current pixels as an opaque RGB image in `fmt` (IMAGE_FORMAT): JPEG or fast PNG."""
+    fmt = (fmt or IMAGE_FORMAT).lower()
     w, h = canvas.get_width_height(physical=True)
     img = Image.frombuffer("RGBA", (w, h), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
     buf = io.BytesIO()
-    img.save(buf, format="png", compress_level=PNG_COMPRESS_LEVEL)
+    if fmt == "png":
+        img.save(buf, format="png", compress_level=1)
+    else:
+        img.save(buf, format="jpeg", quality=JPEG_QUALITY, subsampling=0)
     return buf.getvalue()
 
 
 class BlitFrame:
     """A persistent figure drawn by blitting: the static part is kept as a bitmap, keyed by `key`.
 
-    `png(key, dynamic)` redraws the whole figure (without the animated artists) only when `key`
+    `image(key, dynamic)` redraws the whole figure (without the animated artists) only when `key`
     differs from the last one, otherwise restores the saved bitmap; then draws `dynamic` on top.
     """
 
@@ -518,8 +546,8 @@ class BlitFrame:
         self.overlays = []
         self.full_draws = 0
 
-    def png(self, key, dynamic, overlays=()) -> bytes:
-        """PNG bytes of the figure; `overlays` (static, drawn with alpha 0.8: legends) stay over `dynamic`."""
+    def image(self, key, dynamic, overlays=()) -> bytes:
+        """The figure as image bytes (IMAGE_FORMAT); `overlays` (static, drawn with alpha 0.8: legends) stay over `dynamic`."""
         if self.background is None or key != self.key:
             self.canvas.draw()  # animated artists are skipped
             self.background = self.canvas.copy_from_bbox(self.fig.bbox)
@@ -535,7 +563,7 @@ class BlitFrame:
             buf = np.asarray(self.canvas.buffer_rgba())
             for rows, cols, pixels in self.overlays:
                 buf[rows, cols] = (pixels * 0.8 + buf[rows, cols] * 0.2).astype(np.uint8)
-        return encode_png(self.canvas)
+        return encode_image(self.canvas)
 
     def _pixels(self, artist):
         """The rows and columns `artist` covers in the canvas buffer, and its pixels there, as drawn now."""
@@ -545,7 +573,7 @@ class BlitFrame:
         cols = slice(max(int(box.x0), 0), max(int(math.ceil(box.x1)), 0))
         return rows, cols, np.asarray(self.canvas.buffer_rgba())[rows, cols].astype(np.float32)
 
-        return encode_png(self.canvas)
+        return encode_image(self.canvas)
 
 
 class _Frames:
@@ -558,7 +586,12 @@ class _Frames:
         self.teachers = None  # (BlitFrame, TeacherNetworkArtists)
 
 
+# Weakly keyed, and bounded: Mesa 3.3 keeps every model alive (its agents' id counters are keyed by
+# model), so without a bound each Reset would keep three figures for good. An evicted model that is
+# still shown simply gets new figures.
+MAX_CACHED_MODELS = 12
 _frames: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_recent: list = []  # weak references to the models in _frames, oldest first
 _frames_lock = threading.Lock()
 
 
@@ -567,11 +600,17 @@ def _frames_for(model) -> _Frames:
         frames = _frames.get(model)
         if frames is None:
             frames = _frames[model] = _Frames()
+            _recent.append(weakref.ref(model))
+            while len(_frames) > MAX_CACHED_MODELS and _recent:
+                old = _recent.pop(0)()
+                if old is not None and old is not model:
+                    _frames.pop(old, None)
+            _recent[:] = [r for r in _recent if r() is not None]
         return frames
 
 
-def network_png(model, size_by: str = "attainment", selected: int | None = None, dpi: int = 72) -> bytes:
-    """The school network as PNG bytes, drawn by updating this model's persistent figure."""
+def network_image(model, size_by: str = "attainment", selected: int | None = None, dpi: int = 72) -> bytes:
+    """The school network as image bytes (IMAGE_FORMAT), drawn by updating this model's persistent figure."""
     frames = _frames_for(model)
     with frames.lock:
         if frames.network is None:
@@ -579,25 +618,25 @@ def network_png(model, size_by: str = "attainment", selected: int | None = None,
             frames.network = (BlitFrame(fig), net)
         blit, net = frames.network
         net.update(model, size_by=size_by, selected=selected)
-        return blit.png(net.title.get_text(), net.dynamic)
+        return blit.image(net.title.get_text(), net.dynamic)
 
 
-def charts_png(model, dpi: int = 72) -> bytes:
-    """The four time-series charts as PNG bytes, drawn by updating this model's persistent figure."""
+def charts_image(model, dpi: int = 72) -> bytes:
+    """The four time-series charts as image bytes, drawn by updating this model's persistent figure."""
     frames = _frames_for(model)
     with frames.lock:
         if frames.charts is None:
             fig, charts = _charts_fig(model, True, dpi)
             frames.charts = (BlitFrame(fig), charts)
         blit, charts = frames.charts
-        df = model_frame(model)
+        df = model_series(model)
         key = tuple(chart.update(df) for chart in charts)
-        return blit.png(key, [a for chart in charts for a in chart.dynamic],
+        return blit.image(key, [a for chart in charts for a in chart.dynamic],
                         overlays=[chart.legend for chart in charts if chart.legend is not None])
 
 
-def teacher_png(model, school: int, dpi: int = 72) -> bytes:
-    """One school's teachers as PNG bytes; the figure is rebuilt only when another school is chosen."""
+def teacher_image(model, school: int, dpi: int = 72) -> bytes:
+    """One school's teachers as image bytes; the figure is rebuilt only when another school is chosen."""
     frames = _frames_for(model)
     with frames.lock:
         if frames.teachers is None or frames.teachers[1].school != int(school):
@@ -605,4 +644,4 @@ def teacher_png(model, school: int, dpi: int = 72) -> bytes:
             frames.teachers = (BlitFrame(fig), teachers)
         blit, teachers = frames.teachers
         teachers.update(model)
-        return blit.png(None, teachers.dynamic)
+        return blit.image(None, teachers.dynamic)
