@@ -24,17 +24,22 @@ from .links import CROSS, INTERVENTION, PARTNER, PROGRAMME_LINK, WITHIN
 class TickActivity:
     """Per-link activity codes and intensity, plus per-teacher time accounting, for one tick."""
 
-    activity: np.ndarray        # int8 code per link
-    intensity: np.ndarray       # share of the activity's time that could be afforded, [0, 1]
-    validity: np.ndarray        # +1 valid / -1 misleading information, per link
-    willingness: np.ndarray     # moral-capital factor on cross-school sharing, per link
+    activity: np.ndarray        # int8 code per link (NONE for idle links)
+    contact: np.ndarray         # indices of the links in contact, increasing: exactly the links not NONE
+    records: np.ndarray         # [n_links, 4] kernel link records; rows `contact` hold (intensity, validity,
+    #                             intensity * willingness, -) this tick, other rows are stale
     teaching_lost: np.ndarray   # hours taken from students, per teacher
     overhead: np.ndarray        # transaction hours (newness + coordination), per teacher
+
+    @property
+    def intensity(self) -> np.ndarray:
+        """Per link in contact (`contact`), the share of the activity's time that could be afforded."""
+        return self.records[self.contact, 0]
 
 
 @njit(cache=True)
 def _contact(u, a, b, kind, school_a, school_b, hub_of_link, b_clip, effort, liberation, within_open, commitment,
-             perm, mfactor_hub, stage, access, half_rate):
+             perm, mfactor_hub, stage, access, half_rate, joint_work, not_within, hub_joint):
     """Indices of the links in contact this tick: one pass over the links, contact chance by kind.
 
     Chance = rate * mean effort of the two sides * liberation of a's school, times for colleagues the
@@ -42,10 +47,13 @@ def _contact(u, a, b, kind, school_a, school_b, hub_of_link, b_clip, effort, lib
     permeability and the hub's moral capital, for partners a's permeability once it is engaged (stage 2+),
     for the shared programme a's permeability. Access: the head's commitment lets staff take part
     (both sides across schools); colleagues and intervention links are imposed.
+    In the same pass, `hub_joint` (zeros, one per hub) receives each hub's cross-school joint work, summed in
+    link order.
     """
     out = np.empty(len(u), np.int64)
     n = 0
     for k in range(len(u)):
+        hub_joint[hub_of_link[k]] += joint_work[k] * not_within[k]
         sa = school_a[k]
         pc = half_rate * (effort[a[k]] + effort[b[k]]) * liberation[sa]
         kd = kind[k]
@@ -66,25 +74,20 @@ def _contact(u, a, b, kind, school_a, school_b, hub_of_link, b_clip, effort, lib
 
 
 @njit(cache=True)
-def _hub_joint(hub_of_link, joint_work, not_within, n_hubs):
-    """Per hub, the cross-school joint work of its links (a bincount, summed in link order)."""
-    out = np.zeros(n_hubs)
-    for k in range(len(hub_of_link)):
-        out[hub_of_link[k]] += joint_work[k] * not_within[k]
-    return out
+def _link_records(c, u_valid, a, teacher_b, b_teacher, kind, hub_of_link, scale, mfactor_hub,
+                  information_validity, records):
+    """For the links `c` in contact, the kernel's packed link records (what `kernel._pack_link` writes).
 
-
-@njit(cache=True)
-def _link_outputs(u_valid, a, teacher_b, b_teacher, kind, hub_of_link, scale, mfactor_hub, information_validity):
-    """Per link: intensity (the lower of the two sides' affordable share), validity (+1/-1), willingness."""
-    n = len(a)
-    intensity, validity, willingness = np.empty(n), np.empty(n), np.empty(n)
-    for k in range(n):
+    records[k] = (intensity: the lower of the two sides' affordable share, validity: +1 valid / -1
+    misleading information, intensity * willingness: the moral-capital factor on cross-school sharing, -).
+    Idle links' records are never read, so they are left as they are.
+    """
+    for k in c:
         s_b = scale[teacher_b[k]] if b_teacher[k] else 1.0
-        intensity[k] = min(scale[a[k]], s_b)
-        validity[k] = 1.0 if u_valid[k] < information_validity else -1.0
-        willingness[k] = mfactor_hub[hub_of_link[k]] if kind[k] == CROSS else 1.0
-    return intensity, validity, willingness
+        inten = min(scale[a[k]], s_b)
+        records[k, 0] = inten
+        records[k, 1] = 1.0 if u_valid[k] < information_validity else -1.0
+        records[k, 2] = inten * (mfactor_hub[hub_of_link[k]] if kind[k] == CROSS else 1.0)
 
 
 def _sum_by(index: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
@@ -108,11 +111,12 @@ def _structure(m):
     return L.cached("activities", compute)
 
 
-def choose_activities(m, u_contact: np.ndarray, u_valid: np.ndarray) -> TickActivity:
+def choose_activities(m, u_contact: np.ndarray, u_valid: np.ndarray, records: np.ndarray) -> TickActivity:
     """Vectorised activity choice and time budget for every link of model `m` this tick.
 
     Contact is decided for every link; everything after it is computed only for the links in contact
-    (a few per cent of them), which gives the same numbers: idle links add nothing to any sum.
+    (a few per cent of them), which gives the same numbers: idle links add nothing to any sum. The links
+    in contact get their kernel records in `records` ([n_links, 4], see `TickActivity`).
     """
     p, L, n_t = m.p, m.links, m.n_teachers
     a, b, kind = L.a, L.b, L.kind
@@ -125,8 +129,10 @@ def choose_activities(m, u_contact: np.ndarray, u_valid: np.ndarray) -> TickActi
     liberation = 1.0 + p["liberation_effect"] * m.networked * (
         1.0 - np.exp(-(m.hub_size_of - 1) / p["liberation_scale"]))
     within_open = p["within_contact_base"] + (1.0 - p["within_contact_base"]) * perm
+    hub_joint = np.zeros(m.n_hubs)
     c = _contact(u_contact, a, b, kind, school_a, school_b, hub_of_link, S["b_clip"], node_effort, liberation,
-                 within_open, m.commitment, perm, mfactor_hub, m.stage, m.access, p["contact_rate"] * 0.5)
+                 within_open, m.commitment, perm, mfactor_hub, m.stage, m.access, p["contact_rate"] * 0.5,
+                 L.joint_work, S["not_within"], hub_joint)
     imposed = S["imposed"]                                    # colleagues, and staff named by a programme
 
     # the links in contact this tick
@@ -149,7 +155,7 @@ def choose_activities(m, u_contact: np.ndarray, u_valid: np.ndarray) -> TickActi
     hours = np.array([0.0, p["cost_information"], p["cost_experience"], p["cost_coaching"],
                       p["cost_information"]])[act_c]
     # new ways of working are costly until the hub has joint work behind it [seed 004 insight 10]
-    hub_joint = _hub_joint(hub_of_link, L.joint_work, S["not_within"], m.n_hubs) / m.hub_teachers
+    hub_joint = hub_joint / m.hub_teachers
     newness = p["newness_overhead"] * np.exp(-hub_joint / p["joint_work_scale"])
     joint = (act_c == EXPERIENCE) | (act_c == COACHING)
     link_newness = np.where(S["not_within"][c] & joint, newness[hub_of_link[c]], 0.0)
@@ -174,6 +180,6 @@ def choose_activities(m, u_contact: np.ndarray, u_valid: np.ndarray) -> TickActi
     cap = budget + p["max_coaching_share"] * p["teaching_hours"]
     used = np.minimum(demand, cap)
     scale = np.divide(used, demand, out=np.ones(n_t), where=demand > 0)
-    intensity, validity, willingness = _link_outputs(u_valid, a, S["teacher_b"], S["b_teacher"], kind, hub_of_link,
-                                                     scale, mfactor_hub, p["information_validity"])
-    return TickActivity(act, intensity, validity, willingness, np.maximum(used - budget, 0.0), overhead)
+    _link_records(c, u_valid, a, S["teacher_b"], S["b_teacher"], kind, hub_of_link, scale, mfactor_hub,
+                  p["information_validity"], records)
+    return TickActivity(act, c, records, np.maximum(used - budget, 0.0), overhead)

@@ -6,6 +6,8 @@ agent and the arrays can never disagree and the per-tick work never loops over a
 
 from __future__ import annotations
 
+import gc
+import weakref
 from enum import IntEnum
 
 import mesa
@@ -144,6 +146,63 @@ class ExternalPartner(mesa.Agent):
         return self.model.node_knowledge[self.idx]
 
 
+def make_agents(model, cls, ids, **columns) -> list:
+    """Agents of `cls` with the unique ids `ids` and per-agent attributes `columns`, not yet registered.
+
+    Each agent's state is what `cls(model, ...)` gives (model, unique_id, pos, then the columns), without
+    the per-agent `__init__` chain and debug logging. The garbage collector is paused while they are made:
+    half a million new objects otherwise trigger full collections that cost more than making them.
+    """
+    names = list(columns)
+    rows = zip(*columns.values()) if names else ((),) * len(ids)
+    agents = []
+    new = object.__new__
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        for unique_id, values in zip(ids, rows):
+            agent = new(cls)
+            state = agent.__dict__
+            state["model"] = model
+            state["unique_id"] = unique_id
+            state["pos"] = None
+            state.update(zip(names, values))
+            agents.append(agent)
+    finally:
+        if paused:
+            gc.enable()
+    return agents
+
+
+def register_agents(agents: list, cls, registry: dict, all_agents: AgentSet, by_type: dict, random,
+                    first: bool = False) -> None:
+    """Register `agents` (all of type `cls`) as `Model.register_agent` would, in bulk.
+
+    `registry`, `all_agents` and `by_type` are the model's `_agents`, `_all_agents` and `_agents_by_type`;
+    with `first` the agents go before every registered agent (and their type first among the types), the
+    order they would have had if they had been created first.
+    """
+    if not agents:
+        return
+    if not first:
+        registry.update(dict.fromkeys(agents))
+        if cls in by_type:
+            by_type[cls]._agents.update(dict.fromkeys(agents))
+        else:
+            by_type[cls] = AgentSet(agents, random=random)
+        all_agents._agents.update(dict.fromkeys(agents))
+        return
+    rest = list(registry)
+    registry.clear()
+    registry.update(dict.fromkeys(agents))
+    registry.update(dict.fromkeys(rest))
+    types = dict(by_type)
+    by_type.clear()
+    by_type[cls] = AgentSet(agents, random=random)
+    by_type.update(types)
+    all_agents._agents = weakref.WeakKeyDictionary(dict.fromkeys(agents + list(all_agents._agents.keys())))
+
+
 def add_agents(model, cls, n: int, **columns) -> list:
     """Create `n` agents of `cls` and register them with `model` in bulk.
 
@@ -152,24 +211,6 @@ def add_agents(model, cls, n: int, **columns) -> list:
     `columns` give each agent's own attributes (sequences of length `n`).
     """
     ids = mesa.Agent._ids[model]
-    names = list(columns)
-    agents = []
-    new = object.__new__
-    for values in zip(*columns.values()) if names else ((),) * n:
-        agent = new(cls)
-        state = agent.__dict__
-        state["model"] = model
-        state["unique_id"] = next(ids)
-        state["pos"] = None
-        state.update(zip(names, values))
-        agents.append(agent)
-    if not agents:
-        return agents
-    model._agents.update(dict.fromkeys(agents))
-    by_type = model._agents_by_type
-    if cls in by_type:
-        by_type[cls]._agents.update(dict.fromkeys(agents))
-    else:
-        by_type[cls] = AgentSet(agents, random=model.random)
-    model._all_agents._agents.update(dict.fromkeys(agents))
+    agents = make_agents(model, cls, [next(ids) for _ in range(n)], **columns)
+    register_agents(agents, cls, model._agents, model._all_agents, model._agents_by_type, model.random)
     return agents

@@ -295,6 +295,30 @@ def transfer_tick_packed_serial(knowledge, openness, skill, effort, indptr, give
 
 
 @njit(parallel=True, cache=True)
+def transfer_tick_records(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity, rates, coef,
+                          new_knowledge, new_trust, created, received, nodes, links):
+    """`transfer_tick_packed` with the link records already packed by the caller (rows of active links)."""
+    n = knowledge.shape[0]
+    for i in prange(n):
+        _pack_node(i, knowledge, openness, skill, effort, nodes)
+    for i in prange(n):
+        _pull_packed(i, nodes, indptr, giver, arc_link, trust, activity, links, rates, coef, new_knowledge,
+                     new_trust, created, received)
+
+
+@njit(cache=True)
+def transfer_tick_records_serial(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity, rates,
+                                 coef, new_knowledge, new_trust, created, received, nodes, links):
+    """`transfer_tick_records` on one thread."""
+    n = knowledge.shape[0]
+    for i in range(n):
+        _pack_node(i, knowledge, openness, skill, effort, nodes)
+    for i in range(n):
+        _pull_packed(i, nodes, indptr, giver, arc_link, trust, activity, links, rates, coef, new_knowledge,
+                     new_trust, created, received)
+
+
+@njit(parallel=True, cache=True)
 def transfer_tick(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity,
                   intensity, validity, willingness, rates, coef, new_knowledge, new_trust, created,
                   received):
@@ -377,4 +401,20 @@ class TickWorkspace:
         fn(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity, intensity, validity,
            willingness, rates, coef, self.new_knowledge, self.new_trust, self.created, self.received,
            self.nodes, self.links)
+        return self.new_knowledge, self.new_trust, self.created, self.received
+
+    def link_records(self, n_nodes: int, n_links: int, n_arcs: int) -> np.ndarray:
+        """The [n_links, 4] link-record buffer for `run_records`, to be filled for the active links."""
+        self._fit(n_nodes, n_links, n_arcs)
+        return self.links
+
+    def run_records(self, knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity, rates, coef,
+                    parallel: bool | None = None):
+        """`run` with the active links' records already in `link_records(...)` (the model's path)."""
+        self._fit(knowledge.shape[0], len(activity), len(trust))
+        if parallel is None:
+            parallel = len(trust) >= PARALLEL_MIN_ARCS and numba.get_num_threads() > 1
+        fn = transfer_tick_records if parallel else transfer_tick_records_serial
+        fn(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity, rates, coef,
+           self.new_knowledge, self.new_trust, self.created, self.received, self.nodes, self.links)
         return self.new_knowledge, self.new_trust, self.created, self.received

@@ -12,6 +12,7 @@ Mesa agents whose attributes are views into them. A tick:
 
 from __future__ import annotations
 
+import itertools
 from collections import deque
 
 import mesa
@@ -21,7 +22,7 @@ import pandas as pd
 
 from . import interventions
 from .activities import choose_activities
-from .agents import ExternalPartner, Role, School, Stage, Teacher, add_agents
+from .agents import ExternalPartner, Role, School, Stage, Teacher, add_agents, make_agents, register_agents
 from .kernel import COACHING, EXPERIENCE, TickWorkspace, kernel_coefficients
 from .links import WITHIN
 from .moral_capital import update_moral_capital
@@ -33,8 +34,43 @@ from .reporters import REPORTERS, compute_metrics
 from .schools import derive_stages, record_activity, school_trust, update_boundaries
 
 
+def _registry(name: str) -> property:
+    """A Mesa agent registry attribute (`_agents`, `_all_agents`, `_agents_by_type`) that makes the teachers first."""
+    store = "_store" + name
+
+    def get(self):
+        if self.__dict__.get("_teacher_ids") is not None:
+            self._make_teachers()
+        return self.__dict__[store]
+
+    def set(self, value):
+        self.__dict__[store] = value
+    return property(get, set)
+
+
 class CLCModel(mesa.Model):
     """A network of schools learning together; every keyword is a parameter in `simulation.params.PARAMS`."""
+
+    _agents = _registry("_agents")
+    _all_agents = _registry("_all_agents")
+    _agents_by_type = _registry("_agents_by_type")
+
+    @property
+    def teacher_agents(self) -> list[Teacher]:
+        """Teacher agents in index order (made on first use)."""
+        if self.__dict__.get("_teacher_ids") is not None:
+            self._make_teachers()
+        return self.__dict__["_teacher_agents"]
+
+    def _make_teachers(self) -> None:
+        """Make and register the teacher agents, first in every registry, with their reserved ids."""
+        ids = self.__dict__.pop("_teacher_ids")
+        self.__dict__["_teacher_ids"] = None
+        d = self.__dict__
+        agents = make_agents(self, Teacher, ids, idx=range(len(ids)))
+        register_agents(agents, Teacher, d["_store_agents"], d["_store_all_agents"], d["_store_agents_by_type"],
+                        self.random, first=True)
+        d["_teacher_agents"] = agents
 
     def __init__(self, seed=None, **params):
         super().__init__(seed=seed)
@@ -110,6 +146,7 @@ class CLCModel(mesa.Model):
         self.links = build_links(rng, p, teachers, schools, n_p)
         self.rates, self.coef = kernel_coefficients(p)
         self._kernel = TickWorkspace()
+        self._uniforms = np.empty((2, 0))
         self.last_activity = np.zeros(self.links.n_links, np.int8)
         self.teaching_lost = np.zeros(n_t)
         self.overhead = np.zeros(n_t)
@@ -122,11 +159,17 @@ class CLCModel(mesa.Model):
         self._update_value_added()
 
         # Mesa agents (identity, inspection, the dashboard); their numbers are the arrays above
-        self.teacher_agents = add_agents(self, Teacher, n_t, idx=range(n_t))
+        # Teachers are made on first use (`teacher_agents`, `agents`, `agents_by_type`): half a million of
+        # them cost seconds a national run never needs. Their unique ids 1..n_t are reserved now, so every
+        # agent has the id, and the registries the order, they would have had if made here.
+        ids = mesa.Agent._ids[self]
+        first_id = next(ids)
+        mesa.Agent._ids[self] = itertools.count(first_id + n_t)
         self.school_agents = add_agents(self, School, n_s, idx=range(n_s),
                                         name=[f"School {s + 1}" for s in range(n_s)])
         self.partner_agents = add_agents(self, ExternalPartner, n_p, idx=range(n_t, n_t + n_p),
                                          hub=[i // max(p["partners_per_hub"], 1) for i in range(n_p)])
+        self.__dict__["_teacher_ids"] = range(first_id, first_id + n_t)
 
     # ----------------------------------------------------------------------------- public API
     def schedule_intervention(self, tick: int, kind: str, schools) -> None:
@@ -152,16 +195,19 @@ class CLCModel(mesa.Model):
         for kind, schools in self._schedule.pop(self.steps, []):
             interventions.apply(self, kind, schools)
             L = self.links
-        u = self.rng.random((2, L.n_links))
-        tick = choose_activities(self, u[0], u[1])
-        new_knowledge, new_trust, created, _ = self._kernel.run(
+        if self._uniforms.shape[1] != L.n_links:
+            self._uniforms = np.empty((2, L.n_links))
+        u = self.rng.random(out=self._uniforms)                  # the same numbers as rng.random((2, n_links))
+        records = self._kernel.link_records(len(self.node_knowledge), L.n_links, len(L.trust))
+        tick = choose_activities(self, u[0], u[1], records)
+        new_knowledge, new_trust, created, _ = self._kernel.run_records(
             self.node_knowledge, self.node_openness, self.node_skill, self.node_effort, L.indptr, L.giver,
-            L.arc_link, L.trust, tick.activity, tick.intensity, tick.validity, tick.willingness,
-            self.rates, self.coef)
+            L.arc_link, L.trust, tick.activity, self.rates, self.coef)
         self.node_knowledge[:] = new_knowledge
         L.trust, self._kernel.new_trust = new_trust, L.trust      # swap: the old array is next tick's output
-        joint = np.flatnonzero((tick.activity == EXPERIENCE) | (tick.activity == COACHING))
-        L.joint_work[joint] += tick.intensity[joint]
+        act_c = tick.activity[tick.contact]
+        joint = tick.contact[(act_c == EXPERIENCE) | (act_c == COACHING)]
+        L.joint_work[joint] += records[joint, 0]
         self.last_activity = tick.activity
         self.teaching_lost = tick.teaching_lost
         self.overhead = tick.overhead
@@ -169,7 +215,7 @@ class CLCModel(mesa.Model):
         self._adopt_innovation(created)
 
         before = self.moral_capital.copy()
-        update_moral_capital(self, tick.activity)
+        update_moral_capital(self, tick.activity, tick.contact)
         trust_s = school_trust(self)
         record_activity(self, tick)
         update_boundaries(self, trust_s)

@@ -19,10 +19,16 @@ def reciprocity(effort_a: np.ndarray, effort_b: np.ndarray) -> np.ndarray:
     return np.divide(np.minimum(effort_a, effort_b), hi, out=np.ones_like(hi), where=hi > 0)
 
 
-def update_moral_capital(m, activity: np.ndarray) -> None:
-    """Advance each hub's moral capital from this tick's cross-school joint work."""
+def update_moral_capital(m, activity: np.ndarray, active: np.ndarray | None = None) -> None:
+    """Advance each hub's moral capital from this tick's cross-school joint work.
+
+    `active`, if given, are the indices (increasing) of every link whose activity is not NONE.
+    """
     p, L = m.p, m.links
-    joint = np.flatnonzero(activity >= EXPERIENCE)       # few links per tick: select those first
+    if active is None:
+        joint = np.flatnonzero(activity >= EXPERIENCE)   # few links per tick: select those first
+    else:
+        joint = active[activity[active] >= EXPERIENCE]
     joint = joint[L.kind[joint] == CROSS]
     a, b = L.a[joint], L.b[joint]
     rec = reciprocity(m.node_effort[a], m.node_effort[b])

@@ -43,7 +43,7 @@ def school_trust(m) -> np.ndarray:
 
 def record_activity(m, tick: TickActivity) -> None:
     """Update each school's running record of outward, coaching and partner activity [seed 000]."""
-    active = np.flatnonzero(tick.activity)          # the few links used this tick (NONE is 0)
+    active = tick.contact                           # the few links used this tick (all but NONE)
     act, kind = tick.activity[active], m.links.kind[active]
     w = m.p["activity_memory"]
     outward = _share_of_staff(m, _teachers_touched(m, active[kind != WITHIN]))
