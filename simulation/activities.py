@@ -74,6 +74,30 @@ def _contact(u, a, b, kind, school_a, school_b, hub_of_link, b_clip, effort, lib
 
 
 @njit(cache=True)
+def _pair_inputs(c, a, b, trust, arc_ab, arc_ba, knowledge, skill):
+    """For the links `c` in contact: the lower trust of the two arcs, and the coach's ability (that of the
+    side with the higher mean knowledge, a on ties: half its skill, half its coaching knowledge).
+
+    The same arithmetic as the NumPy expressions `np.minimum(trust[arc_ab[c]], trust[arc_ba[c]])` and
+    `np.where(kmean_a >= kmean_b, 0.5 * (skill[a] + knowledge[a, 2]), ...)`, kmean = knowledge[.].mean(axis=1).
+    """
+    n = len(c)
+    pair_trust = np.empty(n)
+    coach = np.empty(n)
+    for i in range(n):
+        k = c[i]
+        ia, ib = a[k], b[k]
+        pair_trust[i] = min(trust[arc_ab[k]], trust[arc_ba[k]])
+        mean_a = (knowledge[ia, 0] + knowledge[ia, 1] + knowledge[ia, 2]) / 3
+        mean_b = (knowledge[ib, 0] + knowledge[ib, 1] + knowledge[ib, 2]) / 3
+        if mean_a >= mean_b:
+            coach[i] = 0.5 * (skill[ia] + knowledge[ia, 2])
+        else:
+            coach[i] = 0.5 * (skill[ib] + knowledge[ib, 2])
+    return pair_trust, coach
+
+
+@njit(cache=True)
 def _link_records(c, u_valid, a, teacher_b, b_teacher, kind, hub_of_link, scale, mfactor_hub,
                   information_validity, records):
     """For the links `c` in contact, the kernel's packed link records (what `kernel._pack_link` writes).
@@ -137,13 +161,8 @@ def choose_activities(m, u_contact: np.ndarray, u_valid: np.ndarray, records: np
 
     # the links in contact this tick
     ac, bc, kc, sa, sb = a[c], b[c], kind[c], school_a[c], school_b[c]
-    trust = np.minimum(L.trust[L.arc_ab[c]], L.trust[L.arc_ba[c]])
-    kmean_a = m.node_knowledge[ac].mean(axis=1)
-    kmean_b = m.node_knowledge[bc].mean(axis=1)
     # a coach needs both the capacity to share and knowledge of coaching itself [seed 001]
-    ability_a = 0.5 * (m.node_skill[ac] + m.node_knowledge[ac, 2])
-    ability_b = 0.5 * (m.node_skill[bc] + m.node_knowledge[bc, 2])
-    coach_skill = np.where(kmean_a >= kmean_b, ability_a, ability_b)
+    trust, coach_skill = _pair_inputs(c, a, b, L.trust, L.arc_ab, L.arc_ba, m.node_knowledge, m.node_skill)
     can_coach = (trust >= p["trust_coaching"]) & (coach_skill >= p["coach_skill_min"])
     visits = imposed[c] | (kc == PARTNER) | (
         (perm[sa] >= p["visit_permeability"]) & (perm[sb] >= p["visit_permeability"]))

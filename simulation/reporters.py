@@ -7,6 +7,7 @@ half a million teachers; the Mesa DataCollector then reads the values from `mode
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from .agents import Stage
 from .kernel import COACHING, EXPERIENCE, INFORMATION, PROGRAMME
@@ -53,6 +54,16 @@ REPORTER_DOCS = {
 }
 
 
+@njit(cache=True)
+def _column_means(values):
+    """`values.mean(axis=0)` for a 2-d array: NumPy sums each column row by row, and so does this loop."""
+    total = np.zeros(values.shape[1])
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            total[j] += values[i, j]
+    return total / values.shape[0]
+
+
 def _mean(values: np.ndarray) -> float:
     return float(values.mean()) if len(values) else 0.0
 
@@ -69,7 +80,7 @@ def compute_metrics(m) -> dict[str, float]:
     """All reporters for the model's current state."""
     n_s, tps = m.n_schools, m.p["teachers_per_school"]
     k = m.knowledge
-    area = k.mean(axis=0)
+    area = _column_means(k)
     L = m.links
     teacher_arcs, cross_arcs = L.cached("reporter_arcs", lambda: _arc_sets(m))
     per_activity = np.bincount(m.last_activity, minlength=5)

@@ -6,6 +6,7 @@ All per-school quantities are NumPy arrays indexed by school; teachers are aggre
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from .activities import TickActivity
 from .agents import Stage
@@ -28,6 +29,15 @@ def _teachers_touched(m, link_mask: np.ndarray) -> np.ndarray:
     return hit
 
 
+@njit(cache=True)
+def _sum_at(index, arcs, values, n):
+    """`np.bincount(index, values[arcs], n)` without the gathered copy: the same sums in the same order."""
+    out = np.zeros(n)
+    for k in range(len(arcs)):
+        out[index[k]] += values[arcs[k]]
+    return out
+
+
 def school_trust(m) -> np.ndarray:
     """Per school, mean trust of its staff in teachers of other schools, intervention links included (0 if none)."""
     L = m.links
@@ -37,7 +47,7 @@ def school_trust(m) -> np.ndarray:
         school = m.school_of[L.receiver[cross]]
         return cross, school, np.bincount(school, minlength=m.n_schools)
     cross, school, count = L.cached("school_trust", arcs)
-    total = np.bincount(school, L.trust[cross], m.n_schools)
+    total = _sum_at(school, cross, L.trust, m.n_schools)
     return np.divide(total, count, out=np.zeros(m.n_schools), where=count > 0)
 
 
