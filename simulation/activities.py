@@ -13,8 +13,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numba
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from .kernel import COACHING, EXPERIENCE, INFORMATION, NONE, PROGRAMME
 from .links import CROSS, INTERVENTION, PARTNER, PROGRAMME_LINK, WITHIN
@@ -73,6 +74,23 @@ def _contact(u, a, b, kind, school_a, school_b, hub_of_link, b_clip, effort, lib
     return out[:n]
 
 
+#: below this many links in contact the per-contact passes run on one thread (waking threads costs more)
+PARALLEL_MIN_CONTACTS = 50_000
+
+
+@njit(cache=True, inline="always")
+def _pair_one(i, c, a, b, trust, arc_ab, arc_ba, knowledge, skill, pair_trust, coach):
+    k = c[i]
+    ia, ib = a[k], b[k]
+    pair_trust[i] = min(trust[arc_ab[k]], trust[arc_ba[k]])
+    mean_a = (knowledge[ia, 0] + knowledge[ia, 1] + knowledge[ia, 2]) / 3
+    mean_b = (knowledge[ib, 0] + knowledge[ib, 1] + knowledge[ib, 2]) / 3
+    if mean_a >= mean_b:
+        coach[i] = 0.5 * (skill[ia] + knowledge[ia, 2])
+    else:
+        coach[i] = 0.5 * (skill[ib] + knowledge[ib, 2])
+
+
 @njit(cache=True)
 def _pair_inputs(c, a, b, trust, arc_ab, arc_ba, knowledge, skill):
     """For the links `c` in contact: the lower trust of the two arcs, and the coach's ability (that of the
@@ -81,20 +99,29 @@ def _pair_inputs(c, a, b, trust, arc_ab, arc_ba, knowledge, skill):
     The same arithmetic as the NumPy expressions `np.minimum(trust[arc_ab[c]], trust[arc_ba[c]])` and
     `np.where(kmean_a >= kmean_b, 0.5 * (skill[a] + knowledge[a, 2]), ...)`, kmean = knowledge[.].mean(axis=1).
     """
-    n = len(c)
-    pair_trust = np.empty(n)
-    coach = np.empty(n)
-    for i in range(n):
-        k = c[i]
-        ia, ib = a[k], b[k]
-        pair_trust[i] = min(trust[arc_ab[k]], trust[arc_ba[k]])
-        mean_a = (knowledge[ia, 0] + knowledge[ia, 1] + knowledge[ia, 2]) / 3
-        mean_b = (knowledge[ib, 0] + knowledge[ib, 1] + knowledge[ib, 2]) / 3
-        if mean_a >= mean_b:
-            coach[i] = 0.5 * (skill[ia] + knowledge[ia, 2])
-        else:
-            coach[i] = 0.5 * (skill[ib] + knowledge[ib, 2])
+    pair_trust, coach = np.empty(len(c)), np.empty(len(c))
+    for i in range(len(c)):
+        _pair_one(i, c, a, b, trust, arc_ab, arc_ba, knowledge, skill, pair_trust, coach)
     return pair_trust, coach
+
+
+@njit(cache=True, parallel=True)
+def _pair_inputs_parallel(c, a, b, trust, arc_ab, arc_ba, knowledge, skill):
+    """`_pair_inputs` on all threads (each link in contact is written by one thread: the same numbers)."""
+    pair_trust, coach = np.empty(len(c)), np.empty(len(c))
+    for i in prange(len(c)):
+        _pair_one(i, c, a, b, trust, arc_ab, arc_ba, knowledge, skill, pair_trust, coach)
+    return pair_trust, coach
+
+
+@njit(cache=True, inline="always")
+def _record_one(k, u_valid, a, teacher_b, b_teacher, kind, hub_of_link, scale, mfactor_hub, information_validity,
+                records):
+    s_b = scale[teacher_b[k]] if b_teacher[k] else 1.0
+    inten = min(scale[a[k]], s_b)
+    records[k, 0] = inten
+    records[k, 1] = 1.0 if u_valid[k] < information_validity else -1.0
+    records[k, 2] = inten * (mfactor_hub[hub_of_link[k]] if kind[k] == CROSS else 1.0)
 
 
 @njit(cache=True)
@@ -106,12 +133,18 @@ def _link_records(c, u_valid, a, teacher_b, b_teacher, kind, hub_of_link, scale,
     misleading information, intensity * willingness: the moral-capital factor on cross-school sharing, -).
     Idle links' records are never read, so they are left as they are.
     """
-    for k in c:
-        s_b = scale[teacher_b[k]] if b_teacher[k] else 1.0
-        inten = min(scale[a[k]], s_b)
-        records[k, 0] = inten
-        records[k, 1] = 1.0 if u_valid[k] < information_validity else -1.0
-        records[k, 2] = inten * (mfactor_hub[hub_of_link[k]] if kind[k] == CROSS else 1.0)
+    for i in range(len(c)):
+        _record_one(c[i], u_valid, a, teacher_b, b_teacher, kind, hub_of_link, scale, mfactor_hub,
+                    information_validity, records)
+
+
+@njit(cache=True, parallel=True)
+def _link_records_parallel(c, u_valid, a, teacher_b, b_teacher, kind, hub_of_link, scale, mfactor_hub,
+                           information_validity, records):
+    """`_link_records` on all threads (each record is written by one thread)."""
+    for i in prange(len(c)):
+        _record_one(c[i], u_valid, a, teacher_b, b_teacher, kind, hub_of_link, scale, mfactor_hub,
+                    information_validity, records)
 
 
 def _sum_by(index: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
@@ -162,7 +195,9 @@ def choose_activities(m, u_contact: np.ndarray, u_valid: np.ndarray, records: np
     # the links in contact this tick
     ac, bc, kc, sa, sb = a[c], b[c], kind[c], school_a[c], school_b[c]
     # a coach needs both the capacity to share and knowledge of coaching itself [seed 001]
-    trust, coach_skill = _pair_inputs(c, a, b, L.trust, L.arc_ab, L.arc_ba, m.node_knowledge, m.node_skill)
+    parallel = len(c) >= PARALLEL_MIN_CONTACTS and numba.get_num_threads() > 1
+    trust, coach_skill = (_pair_inputs_parallel if parallel else _pair_inputs)(
+        c, a, b, L.trust, L.arc_ab, L.arc_ba, m.node_knowledge, m.node_skill)
     can_coach = (trust >= p["trust_coaching"]) & (coach_skill >= p["coach_skill_min"])
     visits = imposed[c] | (kc == PARTNER) | (
         (perm[sa] >= p["visit_permeability"]) & (perm[sb] >= p["visit_permeability"]))
@@ -199,6 +234,7 @@ def choose_activities(m, u_contact: np.ndarray, u_valid: np.ndarray, records: np
     cap = budget + p["max_coaching_share"] * p["teaching_hours"]
     used = np.minimum(demand, cap)
     scale = np.divide(used, demand, out=np.ones(n_t), where=demand > 0)
-    _link_records(c, u_valid, a, S["teacher_b"], S["b_teacher"], kind, hub_of_link, scale, mfactor_hub,
-                  p["information_validity"], records)
+    (_link_records_parallel if parallel else _link_records)(
+        c, u_valid, a, S["teacher_b"], S["b_teacher"], kind, hub_of_link, scale, mfactor_hub,
+        p["information_validity"], records)
     return TickActivity(act, c, records, np.maximum(used - budget, 0.0), overhead)

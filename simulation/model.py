@@ -19,6 +19,7 @@ import mesa
 import networkx as nx
 import numpy as np
 import pandas as pd
+from numba import njit
 
 from . import interventions
 from .activities import choose_activities
@@ -32,6 +33,18 @@ from .params import resolve
 from .population import draw_partners, draw_schools, draw_teachers
 from .reporters import REPORTERS, compute_metrics
 from .schools import derive_stages, record_activity, school_trust, update_boundaries
+
+
+@njit(cache=True)
+def _lead(innovators, hub, school_of, knowledge, n_hubs):
+    """Per hub and area, the highest knowledge among `innovators` (-inf for none): `np.maximum.at`, in one pass."""
+    lead = np.full((n_hubs, knowledge.shape[1]), -np.inf)
+    for i in innovators:
+        h = hub[school_of[i]]
+        for a in range(knowledge.shape[1]):
+            if knowledge[i, a] > lead[h, a]:
+                lead[h, a] = knowledge[i, a]
+    return lead
 
 
 def _registry(name: str) -> property:
@@ -234,8 +247,7 @@ class CLCModel(mesa.Model):
         innovators = np.flatnonzero(created[:n_t] > self.p["innovation_threshold"])
         if len(innovators) == 0:
             return
-        lead = np.full((self.n_hubs, 3), -np.inf)
-        np.maximum.at(lead, self.hub[self.school_of[innovators]], self.knowledge[innovators])
+        lead = _lead(innovators, self.hub, self.school_of, self.knowledge, self.n_hubs)
         programme = self.node_knowledge[n_t + n_p:]
         programme += self.p["adoption_rate"] * np.maximum(lead - programme, 0.0)
 
@@ -296,8 +308,10 @@ class CLCModel(mesa.Model):
         if len(sa):
             frame = pd.DataFrame({"s": np.minimum(sa, sb), "t": np.maximum(sa, sb),
                                   "trust": L.pair_trust()[teacher_pair]})
-            for (s, t), row in frame.groupby(["s", "t"])["trust"].agg(["mean", "size"]).iterrows():
-                g.add_edge(int(s), int(t), weight=float(row["mean"]), links=int(row["size"]))
+            pairs = frame.groupby(["s", "t"])["trust"].agg(["mean", "size"])
+            s_of, t_of = pairs.index.get_level_values(0), pairs.index.get_level_values(1)
+            g.add_edges_from((s, t, {"weight": w, "links": n}) for s, t, w, n in zip(
+                s_of.tolist(), t_of.tolist(), pairs["mean"].astype(float).tolist(), pairs["size"].tolist()))
         return g
 
     def teacher_graph(self, school: int) -> nx.Graph:
