@@ -38,6 +38,26 @@ class TickActivity:
         return self.records[self.contact, 0]
 
 
+@njit(cache=True, inline="always")
+def _in_contact(k, u, a, b, kind, school_a, school_b, hub_of_link, b_clip, effort, liberation, within_open,
+                commitment, perm, mfactor_hub, stage, access, half_rate):
+    """Whether link `k` is in contact this tick (see `_contact`)."""
+    sa = school_a[k]
+    pc = half_rate * (effort[a[k]] + effort[b[k]]) * liberation[sa]
+    kd = kind[k]
+    ok = access[a[k]]
+    if kd == WITHIN:
+        pc = pc * within_open[sa] * commitment[sa]
+    elif kd == CROSS:
+        pc = pc * math.sqrt(perm[sa] * perm[school_b[k]]) * mfactor_hub[hub_of_link[k]]
+        ok = ok and access[b_clip[k]]
+    elif kd == PARTNER:
+        pc = pc * perm[sa] * (1.0 if stage[sa] >= 2 else 0.0)
+    elif kd == PROGRAMME_LINK:
+        pc = pc * perm[sa]
+    return u[k] < pc and (ok or kd == WITHIN or kd == INTERVENTION)
+
+
 @njit(cache=True)
 def _contact(u, a, b, kind, school_a, school_b, hub_of_link, b_clip, effort, liberation, within_open, commitment,
              perm, mfactor_hub, stage, access, half_rate, joint_work, not_within, hub_joint):
@@ -55,23 +75,48 @@ def _contact(u, a, b, kind, school_a, school_b, hub_of_link, b_clip, effort, lib
     n = 0
     for k in range(len(u)):
         hub_joint[hub_of_link[k]] += joint_work[k] * not_within[k]
-        sa = school_a[k]
-        pc = half_rate * (effort[a[k]] + effort[b[k]]) * liberation[sa]
-        kd = kind[k]
-        ok = access[a[k]]
-        if kd == WITHIN:
-            pc = pc * within_open[sa] * commitment[sa]
-        elif kd == CROSS:
-            pc = pc * math.sqrt(perm[sa] * perm[school_b[k]]) * mfactor_hub[hub_of_link[k]]
-            ok = ok and access[b_clip[k]]
-        elif kd == PARTNER:
-            pc = pc * perm[sa] * (1.0 if stage[sa] >= 2 else 0.0)
-        elif kd == PROGRAMME_LINK:
-            pc = pc * perm[sa]
-        if u[k] < pc and (ok or kd == WITHIN or kd == INTERVENTION):
+        if _in_contact(k, u, a, b, kind, school_a, school_b, hub_of_link, b_clip, effort, liberation, within_open,
+                       commitment, perm, mfactor_hub, stage, access, half_rate):
             out[n] = k
             n += 1
     return out[:n]
+
+
+@njit(cache=True, parallel=True)
+def _contact_parallel(u, a, b, kind, school_a, school_b, hub_of_link, b_clip, effort, liberation, within_open,
+                      commitment, perm, mfactor_hub, stage, access, half_rate, joint_work, not_within, hub_joint):
+    """`_contact` on all threads: the same indices in the same (increasing) order, the same hub sums.
+
+    Each block of links writes its contacts at its own offset, then the blocks are closed up in order;
+    the hub sums stay one serial pass in link order.
+    """
+    for k in range(len(u)):
+        hub_joint[hub_of_link[k]] += joint_work[k] * not_within[k]
+    n_links = len(u)
+    n_blocks = 64
+    size = (n_links + n_blocks - 1) // n_blocks
+    out = np.empty(n_links, np.int64)
+    counts = np.zeros(n_blocks, np.int64)
+    for blk in prange(n_blocks):
+        start = blk * size
+        n = 0
+        for k in range(start, min(start + size, n_links)):
+            if _in_contact(k, u, a, b, kind, school_a, school_b, hub_of_link, b_clip, effort, liberation,
+                           within_open, commitment, perm, mfactor_hub, stage, access, half_rate):
+                out[start + n] = k
+                n += 1
+        counts[blk] = n
+    n = 0
+    for blk in range(n_blocks):
+        start = blk * size
+        for i in range(counts[blk]):
+            out[n + i] = out[start + i]
+        n += counts[blk]
+    return out[:n]
+
+
+#: above this many links the contact pass runs on all threads
+PARALLEL_MIN_LINKS = 200_000
 
 
 #: below this many links in contact the per-contact passes run on one thread (waking threads costs more)
@@ -187,9 +232,10 @@ def choose_activities(m, u_contact: np.ndarray, u_valid: np.ndarray, records: np
         1.0 - np.exp(-(m.hub_size_of - 1) / p["liberation_scale"]))
     within_open = p["within_contact_base"] + (1.0 - p["within_contact_base"]) * perm
     hub_joint = np.zeros(m.n_hubs)
-    c = _contact(u_contact, a, b, kind, school_a, school_b, hub_of_link, S["b_clip"], node_effort, liberation,
-                 within_open, m.commitment, perm, mfactor_hub, m.stage, m.access, p["contact_rate"] * 0.5,
-                 L.joint_work, S["not_within"], hub_joint)
+    contact = _contact_parallel if L.n_links >= PARALLEL_MIN_LINKS and numba.get_num_threads() > 1 else _contact
+    c = contact(u_contact, a, b, kind, school_a, school_b, hub_of_link, S["b_clip"], node_effort, liberation,
+                within_open, m.commitment, perm, mfactor_hub, m.stage, m.access, p["contact_rate"] * 0.5,
+                L.joint_work, S["not_within"], hub_joint)
     imposed = S["imposed"]                                    # colleagues, and staff named by a programme
 
     # the links in contact this tick

@@ -127,6 +127,7 @@ def test_parallel_contact_passes_match_serial(monkeypatch):
     runs = []
     for min_contacts in (10**12, 0):                                  # serial, then parallel
         monkeypatch.setattr("simulation.activities.PARALLEL_MIN_CONTACTS", min_contacts)
+        monkeypatch.setattr("simulation.activities.PARALLEL_MIN_LINKS", min_contacts)
         m = CLCModel(seed=5, n_schools=40, formation="forced")
         for _ in range(12):
             m.step()
