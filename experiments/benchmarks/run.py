@@ -235,10 +235,12 @@ for r in range(runs):
     m = CLCModel(seed=r + 1, **kw)
     build.append(time.perf_counter() - t0)
     acc.update(kernel=0.0, collect=0.0)
-    run_kernel = m._kernel.run
-    def timed(*a, **k):
-        t = time.perf_counter(); out = run_kernel(*a, **k); acc["kernel"] += time.perf_counter() - t; return out
-    m._kernel.run = timed
+    def timer(fn):
+        def timed(*a, **k):
+            t = time.perf_counter(); out = fn(*a, **k); acc["kernel"] += time.perf_counter() - t; return out
+        return timed
+    m._kernel.run = timer(m._kernel.run)
+    m._kernel.run_records = timer(m._kernel.run_records)    # the model's path: link records packed in advance
     collect = m.datacollector.collect
     def timed_collect(model):
         t = time.perf_counter(); collect(model); acc["collect"] += time.perf_counter() - t
@@ -290,7 +292,7 @@ def bench_model(quick: bool) -> list[dict]:
 
 # --------------------------------------------------------------------------------------------- cold start
 FIRST_TICK = ("import time; t = time.perf_counter(); from simulation.model import CLCModel; "
-              "m = CLCModel(seed=1); m.step(); print(time.perf_counter() - t)")
+              "m = CLCModel(seed=1); m.step(); print(time.perf_counter() - t, time.time())")
 
 
 def bench_cold_start(repeats: int) -> list[dict]:
@@ -298,17 +300,21 @@ def bench_cold_start(repeats: int) -> list[dict]:
     with tempfile.TemporaryDirectory() as cache:
         env = dict(os.environ, NUMBA_CACHE_DIR=cache)
         for label in ["empty numba cache"] + ["warm numba cache"] * repeats:
-            t = time.perf_counter()
+            t, t_epoch = time.perf_counter(), time.time()
             proc = subprocess.run([sys.executable, "-c", FIRST_TICK], capture_output=True, text=True, env=env,
                                   cwd=ROOT)
             wall = time.perf_counter() - t
             if proc.returncode:
                 raise RuntimeError(proc.stderr)
-            rows.append(dict(cache=label, command_to_first_tick_s=wall,
-                             in_process_s=float(proc.stdout.strip().splitlines()[-1])))
+            in_process, tick_epoch = map(float, proc.stdout.strip().splitlines()[-1].split())
+            # command to first tick: from launching the process to the end of its first tick (wall clock);
+            # the process's whole wall time also counts the interpreter's exit after the tick
+            rows.append(dict(cache=label, command_to_first_tick_s=tick_epoch - t_epoch, process_wall_s=wall,
+                             in_process_s=in_process))
     cold = rows[0]
     warm = dict(cache="warm numba cache",
                 command_to_first_tick_s=statistics.median(r["command_to_first_tick_s"] for r in rows[1:]),
+                process_wall_s=statistics.median(r["process_wall_s"] for r in rows[1:]),
                 in_process_s=statistics.median(r["in_process_s"] for r in rows[1:]))
     probe = subprocess.run([sys.executable, "-c", "import time; t = time.perf_counter(); import simulation.model; "
                             "print(time.perf_counter() - t)"], capture_output=True, text=True, cwd=ROOT)
@@ -441,11 +447,12 @@ def report(meta: dict, kernel: list, memory: dict | None, model: list, cold: lis
                         f"{nat['peak_mb'] / 1024:.2f} GB", verdict(nat["peak_mb"] / 1024 < TARGETS["national_gb"])))
     if cold:
         lines += ["## Cold start (command to first tick, measured outside the process)", "",
-                  "| numba cache | command to first tick s | in-process s | import of simulation.model s |",
-                  "|---|---:|---:|---:|"]
+                  "| numba cache | command to first tick s | in-process s | import of simulation.model s "
+                  "| process wall s (with exit) |",
+                  "|---|---:|---:|---:|---:|"]
         for r in cold:
             lines.append(f"| {r['cache']} | {r['command_to_first_tick_s']:.2f} | {r['in_process_s']:.2f} "
-                         f"| {r['import_s']:.2f} |")
+                         f"| {r['import_s']:.2f} | {r.get('process_wall_s', float('nan')):.2f} |")
         lines.append("")
         summary.append(("first tick with a warm numba cache (command to first tick)",
                         f"< {TARGETS['first_tick_seconds']:.0f} s", f"{cold[1]['command_to_first_tick_s']:.2f} s",
