@@ -36,6 +36,14 @@ from .schools import derive_stages, record_activity, school_trust, update_bounda
 
 
 @njit(cache=True)
+def _add_joint_work(contact, activity, records, joint_work):
+    """Joint work (experience, coaching) of the links in contact accumulates their intensity (records[:, 0])."""
+    for k in contact:
+        if activity[k] == EXPERIENCE or activity[k] == COACHING:
+            joint_work[k] += records[k, 0]
+
+
+@njit(cache=True)
 def _lead(innovators, hub, school_of, knowledge, n_hubs):
     """Per hub and area, the highest knowledge among `innovators` (-inf for none): `np.maximum.at`, in one pass."""
     lead = np.full((n_hubs, knowledge.shape[1]), -np.inf)
@@ -218,9 +226,7 @@ class CLCModel(mesa.Model):
             L.arc_link, L.trust, tick.activity, self.rates, self.coef)
         self.node_knowledge[:] = new_knowledge
         L.trust, self._kernel.new_trust = new_trust, L.trust      # swap: the old array is next tick's output
-        act_c = tick.activity[tick.contact]
-        joint = tick.contact[(act_c == EXPERIENCE) | (act_c == COACHING)]
-        L.joint_work[joint] += records[joint, 0]
+        _add_joint_work(tick.contact, tick.activity, records, L.joint_work)
         self.last_activity = tick.activity
         self.teaching_lost = tick.teaching_lost
         self.overhead = tick.overhead
