@@ -64,6 +64,18 @@ def _column_means(values):
     return total / values.shape[0]
 
 
+@njit(cache=True)
+def _count_codes(codes, minlength):
+    """`np.bincount(codes, minlength=minlength)` for small non-negative int8 codes, without NumPy's cast to intp."""
+    top = minlength
+    for c in codes:
+        top = max(top, c + 1)
+    counts = np.zeros(top, np.int64)
+    for c in codes:
+        counts[c] += 1
+    return counts
+
+
 def _mean(values: np.ndarray) -> float:
     return float(values.mean()) if len(values) else 0.0
 
@@ -83,7 +95,7 @@ def compute_metrics(m) -> dict[str, float]:
     area = _column_means(k)
     L = m.links
     teacher_arcs, cross_arcs = L.cached("reporter_arcs", lambda: _arc_sets(m))
-    per_activity = np.bincount(m.last_activity, minlength=5)
+    per_activity = _count_codes(m.last_activity, 5)
     stages = np.bincount(m.stage, minlength=4)
     sd_within = within_school_sd(k, n_s, tps)
     high = (m.value_added >= m.reference.va_top_quartile) & (sd_within <= m.reference.within_sd_median)
