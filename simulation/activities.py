@@ -17,7 +17,7 @@ import numba
 import numpy as np
 from numba import njit, prange
 
-from .kernel import COACHING, EXPERIENCE, INFORMATION, NONE, PROGRAMME
+from .kernel import COACHING, EXPERIENCE, INFORMATION, PROGRAMME
 from .links import CROSS, INTERVENTION, PARTNER, PROGRAMME_LINK, WITHIN
 
 
@@ -239,7 +239,7 @@ def choose_activities(m, u_contact: np.ndarray, u_valid: np.ndarray, records: np
     imposed = S["imposed"]                                    # colleagues, and staff named by a programme
 
     # the links in contact this tick
-    ac, bc, kc, sa, sb = a[c], b[c], kind[c], school_a[c], school_b[c]
+    ac, kc, sa, sb = a[c], kind[c], school_a[c], school_b[c]
     # a coach needs both the capacity to share and knowledge of coaching itself [seed 001]
     parallel = len(c) >= PARALLEL_MIN_CONTACTS and numba.get_num_threads() > 1
     trust, coach_skill = (_pair_inputs_parallel if parallel else _pair_inputs)(

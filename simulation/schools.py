@@ -10,7 +10,7 @@ from numba import njit
 
 from .activities import TickActivity
 from .agents import Stage
-from .kernel import COACHING, NONE
+from .kernel import COACHING
 from .links import CROSS, INTERVENTION, PARTNER, WITHIN
 
 

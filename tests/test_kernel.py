@@ -5,6 +5,7 @@ import pytest
 
 from simulation.kernel import (COACHING, EXPERIENCE, INFORMATION, NONE, PROGRAMME, gap_response,
                                kernel_coefficients, transfer_tick, transfer_tick_serial)
+from simulation.kernel_numpy import transfer_tick_numpy
 from simulation.links import CROSS, LinkSet
 from simulation.params import DEFAULTS
 from simulation.reference import gap_response as gap_response_py
@@ -51,9 +52,10 @@ def run(fn, inputs):
 
 @pytest.mark.parametrize("n,n_links", [(5, 8), (50, 200), (400, 3000), (3000, 12000)])
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_kernel_matches_reference(seed, n, n_links):
+@pytest.mark.parametrize("kernel", [transfer_tick, transfer_tick_numpy], ids=["numba", "numpy"])
+def test_kernel_matches_reference(kernel, seed, n, n_links):
     inputs = random_case(seed, n, n_links)
-    fast = run(transfer_tick, inputs)
+    fast = run(kernel, inputs)
     slow = run(transfer_tick_reference, inputs)
     for key in fast:
         assert not np.isnan(fast[key]).any(), key

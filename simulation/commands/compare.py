@@ -69,8 +69,8 @@ def compare_tables(reps_a, reps_b, metrics, label_a: str, label_b: str):
             a = np.array([value(r) for r in reps_a])
             b = np.array([value(r) for r in reps_b])
             st = paired(a, b)
-            rows.append({"metric": metric, "measure": measure, "n": st.n, f"mean_A": st.mean_a,
-                         f"mean_B": st.mean_b, "diff_A_minus_B": st.diff, "ci95_low": st.ci_low,
+            rows.append({"metric": metric, "measure": measure, "n": st.n, "mean_A": st.mean_a,
+                         "mean_B": st.mean_b, "diff_A_minus_B": st.diff, "ci95_low": st.ci_low,
                          "ci95_high": st.ci_high, "p_value": st.p_value, "cohens_dz": st.effect_size})
     table = pd.DataFrame(rows)
     table.attrs["A"], table.attrs["B"] = label_a, label_b

@@ -5,7 +5,7 @@ import pandas as pd
 
 from simulation.stats import paired
 
-from .common import Result, describe, new_figure, replicate_many, significant, stat_row
+from .common import Result, new_figure, replicate_many, significant, stat_row
 
 NAME = "condoned_failure"
 TITLE = "Condoned failure improves only under interventions"
