@@ -8,14 +8,17 @@ of races by construction and gives the same numbers for any thread count.
 
 For speed the per-node inputs are first packed into one 64-byte row per node (knowledge, openness,
 skill, effort) and the per-link inputs of active links into one 32-byte record per link, so a giver or
-an active link costs one cache line instead of one per array; idle arcs read only the int8 activity. `TickWorkspace` keeps those buffers between ticks and picks
-the serial kernel for small networks, where starting threads costs more than it saves.
+an active link costs one cache line instead of one per array; idle arcs read only the int8 activity.
+Each loop body is written once with `prange` and compiled twice (`_twin`: parallel and serial).
+`TickWorkspace` keeps the buffers between ticks and picks the serial kernel for small networks, where
+waking a second thread costs more than it saves.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import types
 
 # OpenMP worker threads that spin after each parallel region take the cores from the numpy work between
 # kernels and from other processes (measured: 1,000 schools, kernel 33 ms -> 7 ms per tick); a user's own
@@ -156,85 +159,6 @@ def _gain(gap, base, x0):
 
 
 @njit(cache=True, inline="always")
-def _pull_packed(i, nodes, indptr, giver, arc_link, trust, activity, links, rates, coef, new_knowledge,
-                 new_trust, created, received):
-    """One receiver's tick on packed rows, three areas in scalars: the same arithmetic as `_pull_node`."""
-    ki0, ki1, ki2 = nodes[i, 0], nodes[i, 1], nodes[i, 2]
-    open_i, effort_i = nodes[i, 3], nodes[i, 5]
-    g0 = g1 = g2 = 0.0
-    c0 = c1 = c2 = 0.0
-    top0, top1, top2 = ki0, ki1, ki2
-    x0 = coef[C_GAP_SCALE]
-    decay, tourism, trust_exp = coef[C_TRUST_DECAY], coef[C_TOURISM], coef[C_TRUST_EXPERIENCE]
-    trust_create, create_rate, create_gap = coef[C_TRUST_CREATION], coef[C_CREATION_RATE], coef[C_CREATION_GAP]
-    for arc in range(indptr[i], indptr[i + 1]):
-        t = trust[arc]
-        link = arc_link[arc]
-        act = activity[link]
-        if act == NONE:
-            new_trust[arc] = t - decay * t
-            received[arc] = 0.0
-            continue
-        j = giver[arc]
-        inten = links[link, 0]
-        w = links[link, 2]
-        if act == INFORMATION:
-            factor = links[link, 1]                     # no trust needed; invalid information misleads
-        elif act == PROGRAMME:
-            factor = 1.0                                # the network's proven, codified programme
-        elif act == EXPERIENCE and t < trust_exp:
-            factor = tourism * t                        # a visit without trust is tourism
-        else:
-            factor = t
-        kj0, kj1, kj2 = nodes[j, 0], nodes[j, 1], nodes[j, 2]
-        base = rates[act] * factor * open_i * nodes[j, 4] * w
-        d0 = _gain(kj0 - ki0, base, x0)
-        d1 = _gain(kj1 - ki1, base, x0)
-        d2 = _gain(kj2 - ki2, base, x0)
-        flow = 0.0
-        if kj0 - ki0 > 0.0:
-            g0 += d0
-            flow += abs(d0)
-            top0 = max(top0, kj0)
-        if kj1 - ki1 > 0.0:
-            g1 += d1
-            flow += abs(d1)
-            top1 = max(top1, kj1)
-        if kj2 - ki2 > 0.0:
-            g2 += d2
-            flow += abs(d2)
-            top2 = max(top2, kj2)
-        received[arc] = flow
-        if act == EXPERIENCE or act == COACHING:
-            if t >= trust_create:
-                s = create_rate * t * w
-                c0 += s * math.exp(-abs(kj0 - ki0) / create_gap)
-                c1 += s * math.exp(-abs(kj1 - ki1) / create_gap)
-                c2 += s * math.exp(-abs(kj2 - ki2) / create_gap)
-            if effort_i > 0.0:
-                rec = min(nodes[j, 5] / effort_i, 1.0)
-            else:
-                rec = 1.0
-            if rec >= coef[C_RECIPROCITY]:
-                t = t + coef[C_TRUST_GAIN] * inten * (1.0 - t)
-            else:
-                t = t - coef[C_TRUST_LOSS] * t          # one-way sharing: trust falls fast
-        else:
-            t = t - decay * t                           # information is no joint work
-        new_trust[arc] = t
-    v0 = _settle(ki0, g0, top0)
-    v1 = _settle(ki1, g1, top1)
-    v2 = _settle(ki2, g2, top2)
-    grown0 = (1.0 - v0) * (1.0 - math.exp(-c0))
-    grown1 = (1.0 - v1) * (1.0 - math.exp(-c1))
-    grown2 = (1.0 - v2) * (1.0 - math.exp(-c2))
-    new_knowledge[i, 0] = v0 + grown0
-    new_knowledge[i, 1] = v1 + grown1
-    new_knowledge[i, 2] = v2 + grown2
-    created[i] = 0.0 + grown0 + grown1 + grown2
-
-
-@njit(cache=True, inline="always")
 def _settle(k, gain, ceiling):
     """Knowledge after transfer: never past the best giver [seed 002], never below 0."""
     v = k + gain
@@ -246,37 +170,141 @@ def _settle(k, gain, ceiling):
 
 
 @njit(cache=True, inline="always")
-def _pack_node(i, knowledge, openness, skill, effort, nodes):
-    nodes[i, 0] = knowledge[i, 0]
-    nodes[i, 1] = knowledge[i, 1]
-    nodes[i, 2] = knowledge[i, 2]
-    nodes[i, 3] = openness[i]
-    nodes[i, 4] = skill[i]
-    nodes[i, 5] = effort[i]
+def _grown(v, create):
+    """Knowledge created (1 - v)(1 - e^-create); exactly 0 without joint work, so `exp` is skipped then."""
+    if create == 0.0:
+        return 0.0
+    return (1.0 - v) * (1.0 - math.exp(-create))
 
 
-@njit(cache=True, inline="always")
-def _pack_link(k, activity, intensity, validity, willingness, links):
-    if activity[k] == NONE:
-        return                                          # idle links' records are never read
-    links[k, 0] = intensity[k]
-    links[k, 1] = validity[k]
-    links[k, 2] = intensity[k] * willingness[k]
+def _twin(fn):
+    """(parallel, serial) compilations of one body whose loops are `prange` (a plain range when serial).
+
+    The serial copy gets its own qualified name: numba's cache keys a function by name, source line and
+    signature, not by its `parallel` flag, so two compilations of one function would share a cache entry.
+    The loop bodies are written out inside the loops, not called as helpers taking arrays: a numba call
+    with array arguments costs reference counting per call (measured 25x slower on the packing loop).
+    """
+    serial = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__ + "_serial", fn.__defaults__,
+                                fn.__closure__)
+    serial.__qualname__ = fn.__qualname__ + "_serial"
+    serial.__doc__ = f"`{fn.__name__.lstrip('_')}` on one thread."
+    return njit(parallel=True, cache=True)(fn), njit(cache=True)(serial)
 
 
-@njit(parallel=True, cache=True)
+def _pack_links(activity, intensity, validity, willingness, links):
+    """Pack the active links' inputs into records links[m, 4]; idle links' records are never read."""
+    for k in prange(activity.shape[0]):
+        if activity[k] != NONE:
+            links[k, 0] = intensity[k]
+            links[k, 1] = validity[k]
+            links[k, 2] = intensity[k] * willingness[k]
+
+
+def _tick_records(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity, rates, coef,
+                  new_knowledge, new_trust, created, received, nodes, links):
+    """One tick on three knowledge areas with the active links' records already packed in `links`.
+
+    First each node's inputs are packed into its 64-byte row of `nodes` [n, 8]; then each receiver pulls
+    over its own arcs (per-node pull: it writes only its own row and arcs, so threads never race).
+    """
+    n = knowledge.shape[0]
+    for i in prange(n):
+        nodes[i, 0] = knowledge[i, 0]
+        nodes[i, 1] = knowledge[i, 1]
+        nodes[i, 2] = knowledge[i, 2]
+        nodes[i, 3] = openness[i]
+        nodes[i, 4] = skill[i]
+        nodes[i, 5] = effort[i]
+    x0 = coef[C_GAP_SCALE]
+    decay, tourism, trust_exp = coef[C_TRUST_DECAY], coef[C_TOURISM], coef[C_TRUST_EXPERIENCE]
+    trust_create, create_rate, create_gap = coef[C_TRUST_CREATION], coef[C_CREATION_RATE], coef[C_CREATION_GAP]
+    reciprocity, trust_gain, trust_loss = coef[C_RECIPROCITY], coef[C_TRUST_GAIN], coef[C_TRUST_LOSS]
+    for i in prange(n):
+        ki0, ki1, ki2 = nodes[i, 0], nodes[i, 1], nodes[i, 2]
+        open_i, effort_i = nodes[i, 3], nodes[i, 5]
+        g0 = g1 = g2 = 0.0
+        c0 = c1 = c2 = 0.0
+        top0, top1, top2 = ki0, ki1, ki2
+        for arc in range(indptr[i], indptr[i + 1]):
+            t = trust[arc]
+            link = arc_link[arc]
+            act = activity[link]
+            if act == NONE:
+                new_trust[arc] = t - decay * t
+                received[arc] = 0.0
+                continue
+            j = giver[arc]
+            inten = links[link, 0]
+            w = links[link, 2]
+            if act == INFORMATION:
+                factor = links[link, 1]                 # no trust needed; invalid information misleads
+            elif act == PROGRAMME:
+                factor = 1.0                            # the network's proven, codified programme
+            elif act == EXPERIENCE and t < trust_exp:
+                factor = tourism * t                    # a visit without trust is tourism
+            else:
+                factor = t
+            kj0, kj1, kj2 = nodes[j, 0], nodes[j, 1], nodes[j, 2]
+            base = rates[act] * factor * open_i * nodes[j, 4] * w
+            d0 = _gain(kj0 - ki0, base, x0)
+            d1 = _gain(kj1 - ki1, base, x0)
+            d2 = _gain(kj2 - ki2, base, x0)
+            flow = 0.0
+            if kj0 - ki0 > 0.0:
+                g0 += d0
+                flow += abs(d0)
+                top0 = max(top0, kj0)
+            if kj1 - ki1 > 0.0:
+                g1 += d1
+                flow += abs(d1)
+                top1 = max(top1, kj1)
+            if kj2 - ki2 > 0.0:
+                g2 += d2
+                flow += abs(d2)
+                top2 = max(top2, kj2)
+            received[arc] = flow
+            if act == EXPERIENCE or act == COACHING:
+                if t >= trust_create:
+                    s = create_rate * t * w
+                    c0 += s * math.exp(-abs(kj0 - ki0) / create_gap)
+                    c1 += s * math.exp(-abs(kj1 - ki1) / create_gap)
+                    c2 += s * math.exp(-abs(kj2 - ki2) / create_gap)
+                if effort_i > 0.0:
+                    rec = min(nodes[j, 5] / effort_i, 1.0)
+                else:
+                    rec = 1.0
+                if rec >= reciprocity:
+                    t = t + trust_gain * inten * (1.0 - t)
+                else:
+                    t = t - trust_loss * t              # one-way sharing: trust falls fast
+            else:
+                t = t - decay * t                       # information is no joint work
+            new_trust[arc] = t
+        v0 = _settle(ki0, g0, top0)
+        v1 = _settle(ki1, g1, top1)
+        v2 = _settle(ki2, g2, top2)
+        grown0 = _grown(v0, c0)
+        grown1 = _grown(v1, c1)
+        grown2 = _grown(v2, c2)
+        new_knowledge[i, 0] = v0 + grown0
+        new_knowledge[i, 1] = v1 + grown1
+        new_knowledge[i, 2] = v2 + grown2
+        created[i] = 0.0 + grown0 + grown1 + grown2
+
+
+pack_links, pack_links_serial = _twin(_pack_links)
+transfer_tick_records, transfer_tick_records_serial = _twin(_tick_records)
+
+
+@njit(cache=True)
 def transfer_tick_packed(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity,
                          intensity, validity, willingness, rates, coef, new_knowledge, new_trust, created,
                          received, nodes, links):
     """`transfer_tick` with caller-owned packed buffers nodes[n, 8] and links[m, 4] (parallel)."""
-    n = knowledge.shape[0]
-    for i in prange(n):
-        _pack_node(i, knowledge, openness, skill, effort, nodes)
-    for k in prange(activity.shape[0]):
-        _pack_link(k, activity, intensity, validity, willingness, links)
-    for i in prange(n):
-        _pull_packed(i, nodes, indptr, giver, arc_link, trust, activity, links, rates, coef, new_knowledge,
-                     new_trust, created, received)
+    pack_links(activity, intensity, validity, willingness, links)
+    transfer_tick_records(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity, rates,
+                          coef, new_knowledge, new_trust, created, received, nodes, links)
 
 
 @njit(cache=True)
@@ -284,41 +312,23 @@ def transfer_tick_packed_serial(knowledge, openness, skill, effort, indptr, give
                                 intensity, validity, willingness, rates, coef, new_knowledge, new_trust,
                                 created, received, nodes, links):
     """`transfer_tick_packed` on one thread."""
-    n = knowledge.shape[0]
-    for i in range(n):
-        _pack_node(i, knowledge, openness, skill, effort, nodes)
-    for k in range(activity.shape[0]):
-        _pack_link(k, activity, intensity, validity, willingness, links)
-    for i in range(n):
-        _pull_packed(i, nodes, indptr, giver, arc_link, trust, activity, links, rates, coef, new_knowledge,
-                     new_trust, created, received)
+    pack_links_serial(activity, intensity, validity, willingness, links)
+    transfer_tick_records_serial(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity,
+                                 rates, coef, new_knowledge, new_trust, created, received, nodes, links)
 
 
-@njit(parallel=True, cache=True)
-def transfer_tick_records(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity, rates, coef,
-                          new_knowledge, new_trust, created, received, nodes, links):
-    """`transfer_tick_packed` with the link records already packed by the caller (rows of active links)."""
-    n = knowledge.shape[0]
-    for i in prange(n):
-        _pack_node(i, knowledge, openness, skill, effort, nodes)
-    for i in prange(n):
-        _pull_packed(i, nodes, indptr, giver, arc_link, trust, activity, links, rates, coef, new_knowledge,
-                     new_trust, created, received)
+def _tick_any_areas(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity, intensity,
+                    validity, willingness, rates, coef, new_knowledge, new_trust, created, received):
+    """The general path for any number of knowledge areas (the model has three and never takes it)."""
+    for i in prange(knowledge.shape[0]):
+        _pull_node(i, knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity,
+                   intensity, validity, willingness, rates, coef, new_knowledge, new_trust, created, received)
+
+
+_any_areas, _any_areas_serial = _twin(_tick_any_areas)
 
 
 @njit(cache=True)
-def transfer_tick_records_serial(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity, rates,
-                                 coef, new_knowledge, new_trust, created, received, nodes, links):
-    """`transfer_tick_records` on one thread."""
-    n = knowledge.shape[0]
-    for i in range(n):
-        _pack_node(i, knowledge, openness, skill, effort, nodes)
-    for i in range(n):
-        _pull_packed(i, nodes, indptr, giver, arc_link, trust, activity, links, rates, coef, new_knowledge,
-                     new_trust, created, received)
-
-
-@njit(parallel=True, cache=True)
 def transfer_tick(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity,
                   intensity, validity, willingness, rates, coef, new_knowledge, new_trust, created,
                   received):
@@ -329,22 +339,15 @@ def transfer_tick(knowledge, openness, skill, effort, indptr, giver, arc_link, t
     validity (+1 or -1 for information) and willingness (moral-capital factor, [0, 1]) per link.
     created[n] is the knowledge each node created; received[m] the knowledge moved through each arc.
     """
-    n = knowledge.shape[0]
     if knowledge.shape[1] != 3:
-        for i in prange(n):
-            _pull_node(i, knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity,
-                       intensity, validity, willingness, rates, coef, new_knowledge, new_trust, created,
-                       received)
+        _any_areas(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity, intensity,
+                   validity, willingness, rates, coef, new_knowledge, new_trust, created, received)
         return
-    nodes = np.empty((n, NODE_WIDTH))
+    nodes = np.empty((knowledge.shape[0], NODE_WIDTH))
     links = np.empty((activity.shape[0], LINK_WIDTH))
-    for i in prange(n):
-        _pack_node(i, knowledge, openness, skill, effort, nodes)
-    for k in prange(activity.shape[0]):
-        _pack_link(k, activity, intensity, validity, willingness, links)
-    for i in prange(n):
-        _pull_packed(i, nodes, indptr, giver, arc_link, trust, activity, links, rates, coef, new_knowledge,
-                     new_trust, created, received)
+    transfer_tick_packed(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity,
+                         intensity, validity, willingness, rates, coef, new_knowledge, new_trust, created,
+                         received, nodes, links)
 
 
 @njit(cache=True)
@@ -352,14 +355,12 @@ def transfer_tick_serial(knowledge, openness, skill, effort, indptr, giver, arc_
                          intensity, validity, willingness, rates, coef, new_knowledge, new_trust, created,
                          received):
     """The same tick on one thread (used inside sweep workers and to check the parallel version)."""
-    n = knowledge.shape[0]
     if knowledge.shape[1] != 3:
-        for i in range(n):
-            _pull_node(i, knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity,
-                       intensity, validity, willingness, rates, coef, new_knowledge, new_trust, created,
-                       received)
+        _any_areas_serial(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity,
+                          intensity, validity, willingness, rates, coef, new_knowledge, new_trust, created,
+                          received)
         return
-    nodes = np.empty((n, NODE_WIDTH))
+    nodes = np.empty((knowledge.shape[0], NODE_WIDTH))
     links = np.empty((activity.shape[0], LINK_WIDTH))
     transfer_tick_packed_serial(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity,
                                 intensity, validity, willingness, rates, coef, new_knowledge, new_trust,
