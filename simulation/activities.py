@@ -17,6 +17,7 @@ import numba
 import numpy as np
 from numba import njit, prange
 
+from .jit import twin
 from .kernel import COACHING, EXPERIENCE, INFORMATION, PROGRAMME
 from .links import CROSS, INTERVENTION, PARTNER, PROGRAMME_LINK, WITHIN
 
@@ -38,61 +39,21 @@ class TickActivity:
         return self.records[self.contact, 0]
 
 
-@njit(cache=True, inline="always")
-def _in_contact(k, u, a, b, kind, school_a, school_b, hub_of_link, b_clip, effort, liberation, within_open,
-                commitment, perm, mfactor_hub, stage, access, half_rate):
-    """Whether link `k` is in contact this tick (see `_contact`)."""
-    sa = school_a[k]
-    pc = half_rate * (effort[a[k]] + effort[b[k]]) * liberation[sa]
-    kd = kind[k]
-    ok = access[a[k]]
-    if kd == WITHIN:
-        pc = pc * within_open[sa] * commitment[sa]
-    elif kd == CROSS:
-        pc = pc * math.sqrt(perm[sa] * perm[school_b[k]]) * mfactor_hub[hub_of_link[k]]
-        ok = ok and access[b_clip[k]]
-    elif kd == PARTNER:
-        pc = pc * perm[sa] * (1.0 if stage[sa] >= 2 else 0.0)
-    elif kd == PROGRAMME_LINK:
-        pc = pc * perm[sa]
-    return u[k] < pc and (ok or kd == WITHIN or kd == INTERVENTION)
-
-
-@njit(cache=True)
 def _contact(u, a, b, kind, school_a, school_b, hub_of_link, b_clip, effort, liberation, within_open, commitment,
              perm, mfactor_hub, stage, access, half_rate, joint_work, not_within, hub_joint):
-    """Indices of the links in contact this tick: one pass over the links, contact chance by kind.
+    """Indices of the links in contact this tick, increasing: one pass over the links, contact chance by kind.
 
     Chance = rate * mean effort of the two sides * liberation of a's school, times for colleagues the
     school's openness inside and the head's commitment, for cross-school links the two boundaries'
     permeability and the hub's moral capital, for partners a's permeability once it is engaged (stage 2+),
     for the shared programme a's permeability. Access: the head's commitment lets staff take part
     (both sides across schools); colleagues and intervention links are imposed.
-    In the same pass, `hub_joint` (zeros, one per hub) receives each hub's cross-school joint work, summed in
-    link order.
+    `hub_joint` (zeros, one per hub) receives each hub's cross-school joint work, summed in link order.
+    Blocks of links write their contacts at their own offsets (in parallel), then are closed up in order.
     """
-    out = np.empty(len(u), np.int64)
-    n = 0
-    for k in range(len(u)):
-        hub_joint[hub_of_link[k]] += joint_work[k] * not_within[k]
-        if _in_contact(k, u, a, b, kind, school_a, school_b, hub_of_link, b_clip, effort, liberation, within_open,
-                       commitment, perm, mfactor_hub, stage, access, half_rate):
-            out[n] = k
-            n += 1
-    return out[:n]
-
-
-@njit(cache=True, parallel=True)
-def _contact_parallel(u, a, b, kind, school_a, school_b, hub_of_link, b_clip, effort, liberation, within_open,
-                      commitment, perm, mfactor_hub, stage, access, half_rate, joint_work, not_within, hub_joint):
-    """`_contact` on all threads: the same indices in the same (increasing) order, the same hub sums.
-
-    Each block of links writes its contacts at its own offset, then the blocks are closed up in order;
-    the hub sums stay one serial pass in link order.
-    """
-    for k in range(len(u)):
-        hub_joint[hub_of_link[k]] += joint_work[k] * not_within[k]
     n_links = len(u)
+    for k in range(n_links):
+        hub_joint[hub_of_link[k]] += joint_work[k] * not_within[k]
     n_blocks = 64
     size = (n_links + n_blocks - 1) // n_blocks
     out = np.empty(n_links, np.int64)
@@ -101,8 +62,20 @@ def _contact_parallel(u, a, b, kind, school_a, school_b, hub_of_link, b_clip, ef
         start = blk * size
         n = 0
         for k in range(start, min(start + size, n_links)):
-            if _in_contact(k, u, a, b, kind, school_a, school_b, hub_of_link, b_clip, effort, liberation,
-                           within_open, commitment, perm, mfactor_hub, stage, access, half_rate):
+            sa = school_a[k]
+            pc = half_rate * (effort[a[k]] + effort[b[k]]) * liberation[sa]
+            kd = kind[k]
+            ok = access[a[k]]
+            if kd == WITHIN:
+                pc = pc * within_open[sa] * commitment[sa]
+            elif kd == CROSS:
+                pc = pc * math.sqrt(perm[sa] * perm[school_b[k]]) * mfactor_hub[hub_of_link[k]]
+                ok = ok and access[b_clip[k]]
+            elif kd == PARTNER:
+                pc = pc * perm[sa] * (1.0 if stage[sa] >= 2 else 0.0)
+            elif kd == PROGRAMME_LINK:
+                pc = pc * perm[sa]
+            if u[k] < pc and (ok or kd == WITHIN or kd == INTERVENTION):
                 out[start + n] = k
                 n += 1
         counts[blk] = n
@@ -123,78 +96,115 @@ PARALLEL_MIN_LINKS = 200_000
 PARALLEL_MIN_CONTACTS = 50_000
 
 
-@njit(cache=True, inline="always")
-def _pair_one(i, c, a, b, trust, arc_ab, arc_ba, knowledge, skill, pair_trust, coach):
-    k = c[i]
-    ia, ib = a[k], b[k]
-    pair_trust[i] = min(trust[arc_ab[k]], trust[arc_ba[k]])
-    mean_a = (knowledge[ia, 0] + knowledge[ia, 1] + knowledge[ia, 2]) / 3
-    mean_b = (knowledge[ib, 0] + knowledge[ib, 1] + knowledge[ib, 2]) / 3
-    if mean_a >= mean_b:
-        coach[i] = 0.5 * (skill[ia] + knowledge[ia, 2])
-    else:
-        coach[i] = 0.5 * (skill[ib] + knowledge[ib, 2])
+def _contact_activities(c, a, b, kind, school_a, school_b, hub_of_link, not_within, imposed, trust, arc_ab, arc_ba,
+                        knowledge, skill, perm, newness, q, act, cost, extra):
+    """For the links `c` in contact: the activity each carries (into `act`, per link) and its time cost.
 
-
-@njit(cache=True)
-def _pair_inputs(c, a, b, trust, arc_ab, arc_ba, knowledge, skill):
-    """For the links `c` in contact: the lower trust of the two arcs, and the coach's ability (that of the
-    side with the higher mean knowledge, a on ties: half its skill, half its coaching knowledge).
-
-    The same arithmetic as the NumPy expressions `np.minimum(trust[arc_ab[c]], trust[arc_ba[c]])` and
-    `np.where(kmean_a >= kmean_b, 0.5 * (skill[a] + knowledge[a, 2]), ...)`, kmean = knowledge[.].mean(axis=1).
+    The deepest activity trust allows: coaching needs the lower of the two sides' trust above
+    `trust_coaching` and a coach (the side with the higher mean knowledge, a on ties) whose ability, half
+    skill and half coaching knowledge, reaches `coach_skill_min` [seed 001]; visits (experience) need both
+    boundaries open, a partner or an imposed link; otherwise information; programme links carry the
+    programme. cost = hours * (1 + newness) and extra = hours * newness per contact, newness only on
+    cross-school joint work [seed 004 insight 10]. `q` = (trust_coaching, coach_skill_min,
+    visit_permeability, cost of none, information, experience, coaching, programme).
     """
-    pair_trust, coach = np.empty(len(c)), np.empty(len(c))
-    for i in range(len(c)):
-        _pair_one(i, c, a, b, trust, arc_ab, arc_ba, knowledge, skill, pair_trust, coach)
-    return pair_trust, coach
-
-
-@njit(cache=True, parallel=True)
-def _pair_inputs_parallel(c, a, b, trust, arc_ab, arc_ba, knowledge, skill):
-    """`_pair_inputs` on all threads (each link in contact is written by one thread: the same numbers)."""
-    pair_trust, coach = np.empty(len(c)), np.empty(len(c))
     for i in prange(len(c)):
-        _pair_one(i, c, a, b, trust, arc_ab, arc_ba, knowledge, skill, pair_trust, coach)
-    return pair_trust, coach
+        k = c[i]
+        ia, ib = a[k], b[k]
+        pair_trust = min(trust[arc_ab[k]], trust[arc_ba[k]])
+        mean_a = (knowledge[ia, 0] + knowledge[ia, 1] + knowledge[ia, 2]) / 3
+        mean_b = (knowledge[ib, 0] + knowledge[ib, 1] + knowledge[ib, 2]) / 3
+        if mean_a >= mean_b:
+            coach = 0.5 * (skill[ia] + knowledge[ia, 2])
+        else:
+            coach = 0.5 * (skill[ib] + knowledge[ib, 2])
+        kd = kind[k]
+        visits = imposed[k] or kd == PARTNER or (perm[school_a[k]] >= q[2] and perm[school_b[k]] >= q[2])
+        if kd == PROGRAMME_LINK:
+            code = PROGRAMME
+        elif visits and pair_trust >= q[0] and coach >= q[1]:
+            code = COACHING
+        elif visits:
+            code = EXPERIENCE
+        else:
+            code = INFORMATION
+        act[k] = code
+        hours = q[3 + code]
+        joint = code == EXPERIENCE or code == COACHING
+        link_newness = newness[hub_of_link[k]] if not_within[k] and joint else 0.0
+        cost[i] = hours * (1.0 + link_newness)
+        extra[i] = hours * link_newness
 
 
-@njit(cache=True, inline="always")
-def _record_one(k, u_valid, a, teacher_b, b_teacher, kind, hub_of_link, scale, mfactor_hub, information_validity,
-                records):
-    s_b = scale[teacher_b[k]] if b_teacher[k] else 1.0
-    inten = min(scale[a[k]], s_b)
-    records[k, 0] = inten
-    records[k, 1] = 1.0 if u_valid[k] < information_validity else -1.0
-    records[k, 2] = inten * (mfactor_hub[hub_of_link[k]] if kind[k] == CROSS else 1.0)
+def _teacher_sums(c, a, teacher_b, b_teacher, cost, extra, n_t):
+    """Per teacher, the hours of the contacts on each side: sums[side, teacher] = (demand, overhead), side 0
+    for the links' first ends (a), side 1 for their second ends when those are teachers.
+
+    Each sum runs over the contacts in order, as `np.bincount` does, so the totals are the same bits; the
+    two sides are independent and run on two threads.
+    """
+    sums = np.zeros((2, n_t, 2))
+    for side in prange(2):
+        for i in range(len(c)):
+            k = c[i]
+            if side == 0:
+                t = a[k]
+            elif b_teacher[k]:
+                t = teacher_b[k]
+            else:
+                continue
+            sums[side, t, 0] += cost[i]
+            sums[side, t, 1] += extra[i]
+    return sums
 
 
 @njit(cache=True)
+def _time_budget(demand, overhead, school_of, hub, hub_size_of, networked, facilitator, access, newness, q):
+    """Per teacher: add the hub's coordination cost, cap the demand by the budget; returns (scale, lost).
+
+    Coordination = coordination_cost * (hub size - 1) * (1 + newness) for staff in a network [seed 004];
+    the budget is the staff learning time (more with a facilitator); up to `max_coaching_share` of teaching
+    time can be taken beyond it. scale = the share of each teacher's demand that could be met, lost = the
+    hours taken from students. `q` = (coordination_cost, network_facilitator, facilitator_saving,
+    staff_learning_time, facilitator_efficiency, max_coaching_share * teaching_hours).
+    """
+    n_t = len(demand)
+    scale, lost = np.empty(n_t), np.empty(n_t)
+    for t in range(n_t):
+        s = school_of[t]
+        coord = q[0] * (hub_size_of[s] - 1) * (1.0 + newness[hub[s]]) * (1.0 if access[t] and networked[s] else 0.0)
+        if q[1] != 0.0:
+            coord = coord * (1.0 - q[2])
+        d = demand[t] + coord
+        overhead[t] += coord
+        budget = q[3] * (q[4] if facilitator[s] else 1.0)
+        used = min(d, budget + q[5])
+        scale[t] = used / d if d > 0 else 1.0
+        lost[t] = max(used - budget, 0.0)
+    return scale, lost
+
+
 def _link_records(c, u_valid, a, teacher_b, b_teacher, kind, hub_of_link, scale, mfactor_hub,
                   information_validity, records):
-    """For the links `c` in contact, the kernel's packed link records (what `kernel._pack_link` writes).
+    """For the links `c` in contact, the kernel's packed link records (what `kernel.pack_links` writes).
 
     records[k] = (intensity: the lower of the two sides' affordable share, validity: +1 valid / -1
     misleading information, intensity * willingness: the moral-capital factor on cross-school sharing, -).
     Idle links' records are never read, so they are left as they are.
     """
-    for i in range(len(c)):
-        _record_one(c[i], u_valid, a, teacher_b, b_teacher, kind, hub_of_link, scale, mfactor_hub,
-                    information_validity, records)
-
-
-@njit(cache=True, parallel=True)
-def _link_records_parallel(c, u_valid, a, teacher_b, b_teacher, kind, hub_of_link, scale, mfactor_hub,
-                           information_validity, records):
-    """`_link_records` on all threads (each record is written by one thread)."""
     for i in prange(len(c)):
-        _record_one(c[i], u_valid, a, teacher_b, b_teacher, kind, hub_of_link, scale, mfactor_hub,
-                    information_validity, records)
+        k = c[i]
+        s_b = scale[teacher_b[k]] if b_teacher[k] else 1.0
+        inten = min(scale[a[k]], s_b)
+        records[k, 0] = inten
+        records[k, 1] = 1.0 if u_valid[k] < information_validity else -1.0
+        records[k, 2] = inten * (mfactor_hub[hub_of_link[k]] if kind[k] == CROSS else 1.0)
 
 
-def _sum_by(index: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
-    """`np.bincount` with weights, as floats even when no link is in contact (bincount then gives ints)."""
-    return np.bincount(index, weights, n).astype(float, copy=False)
+_contact_parallel, _contact = twin(_contact)
+_contact_activities_parallel, _contact_activities = twin(_contact_activities)
+_link_records_parallel, _link_records = twin(_link_records)
+_teacher_sums_parallel, _teacher_sums = twin(_teacher_sums)
 
 
 def _structure(m):
@@ -236,51 +246,28 @@ def choose_activities(m, u_contact: np.ndarray, u_valid: np.ndarray, records: np
     c = contact(u_contact, a, b, kind, school_a, school_b, hub_of_link, S["b_clip"], node_effort, liberation,
                 within_open, m.commitment, perm, mfactor_hub, m.stage, m.access, p["contact_rate"] * 0.5,
                 L.joint_work, S["not_within"], hub_joint)
-    imposed = S["imposed"]                                    # colleagues, and staff named by a programme
 
-    # the links in contact this tick
-    ac, kc, sa, sb = a[c], kind[c], school_a[c], school_b[c]
-    # a coach needs both the capacity to share and knowledge of coaching itself [seed 001]
+    # the links in contact this tick: their activity and its cost
     parallel = len(c) >= PARALLEL_MIN_CONTACTS and numba.get_num_threads() > 1
-    trust, coach_skill = (_pair_inputs_parallel if parallel else _pair_inputs)(
-        c, a, b, L.trust, L.arc_ab, L.arc_ba, m.node_knowledge, m.node_skill)
-    can_coach = (trust >= p["trust_coaching"]) & (coach_skill >= p["coach_skill_min"])
-    visits = imposed[c] | (kc == PARTNER) | (
-        (perm[sa] >= p["visit_permeability"]) & (perm[sb] >= p["visit_permeability"]))
-    act_c = np.where(can_coach & visits, COACHING, np.where(visits, EXPERIENCE, INFORMATION))
-    act_c = np.where(kc == PROGRAMME_LINK, PROGRAMME, act_c)
-    act = np.zeros(L.n_links, np.int8)
-    act[c] = act_c
-
-    hours = np.array([0.0, p["cost_information"], p["cost_experience"], p["cost_coaching"],
-                      p["cost_information"]])[act_c]
     # new ways of working are costly until the hub has joint work behind it [seed 004 insight 10]
-    hub_joint = hub_joint / m.hub_teachers
-    newness = p["newness_overhead"] * np.exp(-hub_joint / p["joint_work_scale"])
-    joint = (act_c == EXPERIENCE) | (act_c == COACHING)
-    link_newness = np.where(S["not_within"][c] & joint, newness[hub_of_link[c]], 0.0)
-    cost = hours * (1.0 + link_newness)
+    newness = p["newness_overhead"] * np.exp(-(hub_joint / m.hub_teachers) / p["joint_work_scale"])
+    act = np.zeros(L.n_links, np.int8)
+    cost, extra = np.empty(len(c)), np.empty(len(c))
+    q = np.array([p["trust_coaching"], p["coach_skill_min"], p["visit_permeability"], 0.0, p["cost_information"],
+                  p["cost_experience"], p["cost_coaching"], p["cost_information"]])
+    (_contact_activities_parallel if parallel else _contact_activities)(
+        c, a, b, kind, school_a, school_b, hub_of_link, S["not_within"], S["imposed"], L.trust, L.arc_ab, L.arc_ba,
+        m.node_knowledge, m.node_skill, perm, newness, q, act, cost, extra)
 
     # per-teacher demand, budget and the part taken from teaching time [seed 002]
-    teacher_a = ac
-    teacher_b = S["teacher_b"][c]
-    weight_b = S["weight_b"][c]
-    demand = _sum_by(teacher_a, cost, n_t) + _sum_by(teacher_b, cost * weight_b, n_t)
-    extra = hours * link_newness
-    overhead = _sum_by(teacher_a, extra, n_t) + _sum_by(teacher_b, extra * weight_b, n_t)
-    # communication across the hub grows with its size and is heavy while ways of working are new
-    in_network = m.access & m.networked[m.school_of]
-    coord = (p["coordination_cost"] * (m.hub_size_of[m.school_of] - 1) * (1.0 + newness[m.hub[m.school_of]])
-             * in_network)
-    if p["network_facilitator"]:
-        coord = coord * (1.0 - p["facilitator_saving"])
-    demand += coord
-    overhead += coord
-    budget = p["staff_learning_time"] * np.where(m.facilitator[m.school_of], p["facilitator_efficiency"], 1.0)
-    cap = budget + p["max_coaching_share"] * p["teaching_hours"]
-    used = np.minimum(demand, cap)
-    scale = np.divide(used, demand, out=np.ones(n_t), where=demand > 0)
+    sums = (_teacher_sums_parallel if parallel else _teacher_sums)(
+        c, a, S["teacher_b"], S["b_teacher"], cost, extra, n_t)
+    demand, overhead = sums[0, :, 0] + sums[1, :, 0], sums[0, :, 1] + sums[1, :, 1]
+    q = np.array([p["coordination_cost"], float(p["network_facilitator"]), p["facilitator_saving"],
+                  p["staff_learning_time"], p["facilitator_efficiency"], p["max_coaching_share"] * p["teaching_hours"]])
+    scale, lost = _time_budget(demand, overhead, m.school_of, m.hub, m.hub_size_of, m.networked, m.facilitator,
+                               m.access, newness, q)
     (_link_records_parallel if parallel else _link_records)(
         c, u_valid, a, S["teacher_b"], S["b_teacher"], kind, hub_of_link, scale, mfactor_hub,
         p["information_validity"], records)
-    return TickActivity(act, c, records, np.maximum(used - budget, 0.0), overhead)
+    return TickActivity(act, c, records, lost, overhead)

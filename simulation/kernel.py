@@ -8,8 +8,10 @@ of races by construction and gives the same numbers for any thread count.
 
 For speed the per-node inputs are first packed into one 64-byte row per node (knowledge, openness,
 skill, effort) and the per-link inputs of active links into one 32-byte record per link, so a giver or
-an active link costs one cache line instead of one per array; idle arcs read only the int8 activity.
-Each loop body is written once with `prange` and compiled twice (`_twin`: parallel and serial).
+an active link costs one cache line instead of one per array. Each arc's activity is scattered into arc
+order first, so idle arcs are read in sequence (no gather at all), and per block of receivers the active
+arcs' rows are gathered in one branch-free loop before any arithmetic (`_tick_records`).
+Each loop body is written once with `prange` and compiled twice (`jit.twin`: parallel and serial).
 `TickWorkspace` keeps the buffers between ticks and picks the serial kernel for small networks, where
 waking a second thread costs more than it saves.
 """
@@ -18,7 +20,6 @@ from __future__ import annotations
 
 import math
 import os
-import types
 
 # OpenMP worker threads that spin after each parallel region take the cores from the numpy work between
 # kernels and from other processes (measured: 1,000 schools, kernel 33 ms -> 7 ms per tick); a user's own
@@ -28,6 +29,8 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import numba  # noqa: E402
 import numpy as np  # noqa: E402
 from numba import njit, prange  # noqa: E402
+
+from .jit import twin  # noqa: E402
 
 #: activity codes stored per link (int8)
 NONE, INFORMATION, EXPERIENCE, COACHING, PROGRAMME = 0, 1, 2, 3, 4
@@ -177,21 +180,6 @@ def _grown(v, create):
     return (1.0 - v) * (1.0 - math.exp(-create))
 
 
-def _twin(fn):
-    """(parallel, serial) compilations of one body whose loops are `prange` (a plain range when serial).
-
-    The serial copy gets its own qualified name: numba's cache keys a function by name, source line and
-    signature, not by its `parallel` flag, so two compilations of one function would share a cache entry.
-    The loop bodies are written out inside the loops, not called as helpers taking arrays: a numba call
-    with array arguments costs reference counting per call (measured 25x slower on the packing loop).
-    """
-    serial = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__ + "_serial", fn.__defaults__,
-                                fn.__closure__)
-    serial.__qualname__ = fn.__qualname__ + "_serial"
-    serial.__doc__ = f"`{fn.__name__.lstrip('_')}` on one thread."
-    return njit(parallel=True, cache=True)(fn), njit(cache=True)(serial)
-
-
 def _pack_links(activity, intensity, validity, willingness, links):
     """Pack the active links' inputs into records links[m, 4]; idle links' records are never read."""
     for k in prange(activity.shape[0]):
@@ -201,13 +189,41 @@ def _pack_links(activity, intensity, validity, willingness, links):
             links[k, 2] = intensity[k] * willingness[k]
 
 
-def _tick_records(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity, rates, coef,
-                  new_knowledge, new_trust, created, received, nodes, links):
-    """One tick on three knowledge areas with the active links' records already packed in `links`.
+@njit(cache=True)
+def link_arcs(arc_link, n_links):
+    """[n_links, 2]: the two arcs of each link (the inverse of `arc_link`)."""
+    out = np.full((n_links, 2), -1, np.int64)
+    for arc in range(arc_link.shape[0]):
+        k = arc_link[arc]
+        if out[k, 0] < 0:
+            out[k, 0] = arc
+        else:
+            out[k, 1] = arc
+    return out
 
-    First each node's inputs are packed into its 64-byte row of `nodes` [n, 8]; then each receiver pulls
-    over its own arcs (per-node pull: it writes only its own row and arcs, so threads never race).
+
+#: receivers per block of the kernel: a block first lists its active arcs, then gathers their givers' rows
+#: and link records in one branch-free loop (many memory reads in flight), then computes
+BLOCK = 256
+
+
+def _tick_records(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity, rates, coef,
+                  new_knowledge, new_trust, created, received, nodes, links, arcs_of_link, arc_act):
+    """`transfer_tick` with the active links' records already in `links` [m, 4] (the model's path).
+
+    Caller-owned buffers: nodes [n, 8], links [m, 4], arc_act [arcs] int8; arcs_of_link = link_arcs(...).
+    Each arc's activity is first scattered into `arc_act` and each node's inputs are packed into its
+    64-byte row of `nodes`. Then, per block of
+    receivers: every arc gets the idle update (trust decays, nothing received) and the active arcs are
+    listed; their givers' rows and link records are gathered; each receiver then pulls over its active
+    arcs (per-node pull: a receiver writes only its own row and arcs, so threads never race).
     """
+    for arc in prange(arc_act.shape[0]):
+        arc_act[arc] = NONE
+    for k in prange(activity.shape[0]):
+        if activity[k] != NONE:
+            arc_act[arcs_of_link[k, 0]] = activity[k]
+            arc_act[arcs_of_link[k, 1]] = activity[k]
     n = knowledge.shape[0]
     for i in prange(n):
         nodes[i, 0] = knowledge[i, 0]
@@ -220,101 +236,113 @@ def _tick_records(knowledge, openness, skill, effort, indptr, giver, arc_link, t
     decay, tourism, trust_exp = coef[C_TRUST_DECAY], coef[C_TOURISM], coef[C_TRUST_EXPERIENCE]
     trust_create, create_rate, create_gap = coef[C_TRUST_CREATION], coef[C_CREATION_RATE], coef[C_CREATION_GAP]
     reciprocity, trust_gain, trust_loss = coef[C_RECIPROCITY], coef[C_TRUST_GAIN], coef[C_TRUST_LOSS]
-    for i in prange(n):
-        ki0, ki1, ki2 = nodes[i, 0], nodes[i, 1], nodes[i, 2]
-        open_i, effort_i = nodes[i, 3], nodes[i, 5]
-        g0 = g1 = g2 = 0.0
-        c0 = c1 = c2 = 0.0
-        top0, top1, top2 = ki0, ki1, ki2
-        for arc in range(indptr[i], indptr[i + 1]):
-            t = trust[arc]
-            link = arc_link[arc]
-            act = activity[link]
-            if act == NONE:
-                new_trust[arc] = t - decay * t
+    for blk in prange((n + BLOCK - 1) // BLOCK):
+        lo = blk * BLOCK
+        hi = min(lo + BLOCK, n)
+        active = np.empty(indptr[hi] - indptr[lo], np.int64)
+        first = np.empty(hi - lo + 1, np.int64)
+        cnt = 0
+        for i in range(lo, hi):
+            first[i - lo] = cnt
+            for arc in range(indptr[i], indptr[i + 1]):
+                t = trust[arc]
+                active[cnt] = arc
+                cnt += arc_act[arc] != NONE
+                new_trust[arc] = t - decay * t            # idle; active arcs are overwritten below
                 received[arc] = 0.0
-                continue
-            j = giver[arc]
-            inten = links[link, 0]
-            w = links[link, 2]
-            if act == INFORMATION:
-                factor = links[link, 1]                 # no trust needed; invalid information misleads
-            elif act == PROGRAMME:
-                factor = 1.0                            # the network's proven, codified programme
-            elif act == EXPERIENCE and t < trust_exp:
-                factor = tourism * t                    # a visit without trust is tourism
-            else:
-                factor = t
-            kj0, kj1, kj2 = nodes[j, 0], nodes[j, 1], nodes[j, 2]
-            base = rates[act] * factor * open_i * nodes[j, 4] * w
-            d0 = _gain(kj0 - ki0, base, x0)
-            d1 = _gain(kj1 - ki1, base, x0)
-            d2 = _gain(kj2 - ki2, base, x0)
-            flow = 0.0
-            if kj0 - ki0 > 0.0:
-                g0 += d0
-                flow += abs(d0)
-                top0 = max(top0, kj0)
-            if kj1 - ki1 > 0.0:
-                g1 += d1
-                flow += abs(d1)
-                top1 = max(top1, kj1)
-            if kj2 - ki2 > 0.0:
-                g2 += d2
-                flow += abs(d2)
-                top2 = max(top2, kj2)
-            received[arc] = flow
-            if act == EXPERIENCE or act == COACHING:
-                if t >= trust_create:
-                    s = create_rate * t * w
-                    c0 += s * math.exp(-abs(kj0 - ki0) / create_gap)
-                    c1 += s * math.exp(-abs(kj1 - ki1) / create_gap)
-                    c2 += s * math.exp(-abs(kj2 - ki2) / create_gap)
-                if effort_i > 0.0:
-                    rec = min(nodes[j, 5] / effort_i, 1.0)
+        first[hi - lo] = cnt
+        rows = np.empty((cnt, 8))                         # giver k0, k1, k2, skill, effort; intensity, validity, w
+        for q in range(cnt):
+            j = giver[active[q]]
+            link = arc_link[active[q]]
+            rows[q, 0] = nodes[j, 0]
+            rows[q, 1] = nodes[j, 1]
+            rows[q, 2] = nodes[j, 2]
+            rows[q, 3] = nodes[j, 4]
+            rows[q, 4] = nodes[j, 5]
+            rows[q, 5] = links[link, 0]
+            rows[q, 6] = links[link, 1]
+            rows[q, 7] = links[link, 2]
+        for i in range(lo, hi):
+            ki0, ki1, ki2 = nodes[i, 0], nodes[i, 1], nodes[i, 2]
+            open_i, effort_i = nodes[i, 3], nodes[i, 5]
+            g0 = g1 = g2 = 0.0
+            c0 = c1 = c2 = 0.0
+            top0, top1, top2 = ki0, ki1, ki2
+            for q in range(first[i - lo], first[i - lo + 1]):
+                arc = active[q]
+                t = trust[arc]
+                act = arc_act[arc]
+                inten = rows[q, 5]
+                w = rows[q, 7]
+                if act == INFORMATION:
+                    factor = rows[q, 6]                   # no trust needed; invalid information misleads
+                elif act == PROGRAMME:
+                    factor = 1.0                          # the network's proven, codified programme
+                elif act == EXPERIENCE and t < trust_exp:
+                    factor = tourism * t                  # a visit without trust is tourism
                 else:
-                    rec = 1.0
-                if rec >= reciprocity:
-                    t = t + trust_gain * inten * (1.0 - t)
+                    factor = t
+                kj0, kj1, kj2 = rows[q, 0], rows[q, 1], rows[q, 2]
+                base = rates[act] * factor * open_i * rows[q, 3] * w
+                d0 = _gain(kj0 - ki0, base, x0)
+                d1 = _gain(kj1 - ki1, base, x0)
+                d2 = _gain(kj2 - ki2, base, x0)
+                flow = 0.0
+                if kj0 - ki0 > 0.0:
+                    g0 += d0
+                    flow += abs(d0)
+                    top0 = max(top0, kj0)
+                if kj1 - ki1 > 0.0:
+                    g1 += d1
+                    flow += abs(d1)
+                    top1 = max(top1, kj1)
+                if kj2 - ki2 > 0.0:
+                    g2 += d2
+                    flow += abs(d2)
+                    top2 = max(top2, kj2)
+                received[arc] = flow
+                if act == EXPERIENCE or act == COACHING:
+                    if t >= trust_create:
+                        s = create_rate * t * w
+                        c0 += s * math.exp(-abs(kj0 - ki0) / create_gap)
+                        c1 += s * math.exp(-abs(kj1 - ki1) / create_gap)
+                        c2 += s * math.exp(-abs(kj2 - ki2) / create_gap)
+                    if effort_i > 0.0:
+                        rec = min(rows[q, 4] / effort_i, 1.0)
+                    else:
+                        rec = 1.0
+                    if rec >= reciprocity:
+                        t = t + trust_gain * inten * (1.0 - t)
+                    else:
+                        t = t - trust_loss * t            # one-way sharing: trust falls fast
                 else:
-                    t = t - trust_loss * t              # one-way sharing: trust falls fast
-            else:
-                t = t - decay * t                       # information is no joint work
-            new_trust[arc] = t
-        v0 = _settle(ki0, g0, top0)
-        v1 = _settle(ki1, g1, top1)
-        v2 = _settle(ki2, g2, top2)
-        grown0 = _grown(v0, c0)
-        grown1 = _grown(v1, c1)
-        grown2 = _grown(v2, c2)
-        new_knowledge[i, 0] = v0 + grown0
-        new_knowledge[i, 1] = v1 + grown1
-        new_knowledge[i, 2] = v2 + grown2
-        created[i] = 0.0 + grown0 + grown1 + grown2
+                    t = t - decay * t                     # information is no joint work
+                new_trust[arc] = t
+            v0 = _settle(ki0, g0, top0)
+            v1 = _settle(ki1, g1, top1)
+            v2 = _settle(ki2, g2, top2)
+            grown0 = _grown(v0, c0)
+            grown1 = _grown(v1, c1)
+            grown2 = _grown(v2, c2)
+            new_knowledge[i, 0] = v0 + grown0
+            new_knowledge[i, 1] = v1 + grown1
+            new_knowledge[i, 2] = v2 + grown2
+            created[i] = 0.0 + grown0 + grown1 + grown2
 
 
-pack_links, pack_links_serial = _twin(_pack_links)
-transfer_tick_records, transfer_tick_records_serial = _twin(_tick_records)
+pack_links, pack_links_serial = twin(_pack_links)
+transfer_tick_records, transfer_tick_records_serial = twin(_tick_records)
 
 
-@njit(cache=True)
-def transfer_tick_packed(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity,
-                         intensity, validity, willingness, rates, coef, new_knowledge, new_trust, created,
-                         received, nodes, links):
-    """`transfer_tick` with caller-owned packed buffers nodes[n, 8] and links[m, 4] (parallel)."""
-    pack_links(activity, intensity, validity, willingness, links)
-    transfer_tick_records(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity, rates,
-                          coef, new_knowledge, new_trust, created, received, nodes, links)
-
-
-@njit(cache=True)
-def transfer_tick_packed_serial(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity,
-                                intensity, validity, willingness, rates, coef, new_knowledge, new_trust,
-                                created, received, nodes, links):
-    """`transfer_tick_packed` on one thread."""
-    pack_links_serial(activity, intensity, validity, willingness, links)
-    transfer_tick_records_serial(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity,
-                                 rates, coef, new_knowledge, new_trust, created, received, nodes, links)
+def transfer_tick_packed(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity, intensity,
+                         validity, willingness, rates, coef, new_knowledge, new_trust, created, received, nodes,
+                         links, arcs_of_link, arc_act, parallel: bool = True):
+    """`transfer_tick` with caller-owned buffers (see `transfer_tick_records`)."""
+    (pack_links if parallel else pack_links_serial)(activity, intensity, validity, willingness, links)
+    (transfer_tick_records if parallel else transfer_tick_records_serial)(
+        knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity, rates, coef, new_knowledge,
+        new_trust, created, received, nodes, links, arcs_of_link, arc_act)
 
 
 def _tick_any_areas(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity, intensity,
@@ -325,46 +353,34 @@ def _tick_any_areas(knowledge, openness, skill, effort, indptr, giver, arc_link,
                    intensity, validity, willingness, rates, coef, new_knowledge, new_trust, created, received)
 
 
-_any_areas, _any_areas_serial = _twin(_tick_any_areas)
+_any_areas, _any_areas_serial = twin(_tick_any_areas)
 
 
-@njit(cache=True)
-def transfer_tick(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity,
-                  intensity, validity, willingness, rates, coef, new_knowledge, new_trust, created,
-                  received):
-    """One tick over all nodes in parallel (per-node pull); outputs are written to the `new_*` arrays.
+def transfer_tick(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity, intensity, validity,
+                  willingness, rates, coef, new_knowledge, new_trust, created, received, parallel: bool = True):
+    """One tick over all nodes (per-node pull); outputs are written to the `new_*` arrays.
 
     knowledge[n, 3] in [0, 1]; openness, skill, effort [n] in [0, 1]; trust[m] per arc in [0, 1];
     activity (int8 codes), intensity (share of the session's time that could be afforded, [0, 1]),
     validity (+1 or -1 for information) and willingness (moral-capital factor, [0, 1]) per link.
     created[n] is the knowledge each node created; received[m] the knowledge moved through each arc.
+    `parallel=False` runs on one thread (the same numbers).
     """
     if knowledge.shape[1] != 3:
-        _any_areas(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity, intensity,
-                   validity, willingness, rates, coef, new_knowledge, new_trust, created, received)
+        (_any_areas if parallel else _any_areas_serial)(
+            knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity, intensity, validity,
+            willingness, rates, coef, new_knowledge, new_trust, created, received)
         return
-    nodes = np.empty((knowledge.shape[0], NODE_WIDTH))
-    links = np.empty((activity.shape[0], LINK_WIDTH))
-    transfer_tick_packed(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity,
-                         intensity, validity, willingness, rates, coef, new_knowledge, new_trust, created,
-                         received, nodes, links)
+    m = len(activity)
+    transfer_tick_packed(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity, intensity,
+                         validity, willingness, rates, coef, new_knowledge, new_trust, created, received,
+                         np.empty((knowledge.shape[0], NODE_WIDTH)), np.empty((m, LINK_WIDTH)),
+                         link_arcs(arc_link, m), np.empty(len(trust), np.int8), parallel)
 
 
-@njit(cache=True)
-def transfer_tick_serial(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity,
-                         intensity, validity, willingness, rates, coef, new_knowledge, new_trust, created,
-                         received):
-    """The same tick on one thread (used inside sweep workers and to check the parallel version)."""
-    if knowledge.shape[1] != 3:
-        _any_areas_serial(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity,
-                          intensity, validity, willingness, rates, coef, new_knowledge, new_trust, created,
-                          received)
-        return
-    nodes = np.empty((knowledge.shape[0], NODE_WIDTH))
-    links = np.empty((activity.shape[0], LINK_WIDTH))
-    transfer_tick_packed_serial(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity,
-                                intensity, validity, willingness, rates, coef, new_knowledge, new_trust,
-                                created, received, nodes, links)
+def transfer_tick_serial(*args, **kwargs) -> None:
+    """`transfer_tick` on one thread (used to check the parallel version, and by the docking experiment)."""
+    transfer_tick(*args, **kwargs, parallel=False)
 
 
 def aligned_empty(rows: int, cols: int, align: int = 64) -> np.ndarray:
@@ -380,17 +396,27 @@ class TickWorkspace:
 
     def __init__(self):
         self.n = self.m = self.n_arcs = -1
+        self._arc_link = None
 
     def _fit(self, n: int, m: int, n_arcs: int) -> None:
         if (n, m, n_arcs) == (self.n, self.m, self.n_arcs):
             return
         self.n, self.m, self.n_arcs = n, m, n_arcs
+        self._arc_link = None
         self.new_knowledge = np.empty((n, 3))
         self.new_trust = np.empty(n_arcs)
         self.created = np.empty(n)
         self.received = np.empty(n_arcs)
         self.nodes = aligned_empty(n, NODE_WIDTH)
         self.links = aligned_empty(m, LINK_WIDTH, 32)
+        self.arc_act = np.empty(n_arcs, np.int8)
+
+    def _arcs_of(self, arc_link: np.ndarray) -> np.ndarray:
+        """The two arcs of each link, kept while the same `arc_link` array is passed (links rebuild it)."""
+        if self._arc_link is not arc_link:
+            self.arcs_of_link = link_arcs(arc_link, self.m)
+            self._arc_link = arc_link
+        return self.arcs_of_link
 
     def run(self, knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity, intensity,
             validity, willingness, rates, coef, parallel: bool | None = None):
@@ -398,10 +424,9 @@ class TickWorkspace:
         self._fit(knowledge.shape[0], len(activity), len(trust))
         if parallel is None:
             parallel = len(trust) >= PARALLEL_MIN_ARCS and numba.get_num_threads() > 1
-        fn = transfer_tick_packed if parallel else transfer_tick_packed_serial
-        fn(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity, intensity, validity,
-           willingness, rates, coef, self.new_knowledge, self.new_trust, self.created, self.received,
-           self.nodes, self.links)
+        transfer_tick_packed(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity, intensity,
+                             validity, willingness, rates, coef, self.new_knowledge, self.new_trust, self.created,
+                             self.received, self.nodes, self.links, self._arcs_of(arc_link), self.arc_act, parallel)
         return self.new_knowledge, self.new_trust, self.created, self.received
 
     def link_records(self, n_nodes: int, n_links: int, n_arcs: int) -> np.ndarray:
@@ -417,5 +442,6 @@ class TickWorkspace:
             parallel = len(trust) >= PARALLEL_MIN_ARCS and numba.get_num_threads() > 1
         fn = transfer_tick_records if parallel else transfer_tick_records_serial
         fn(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity, rates, coef,
-           self.new_knowledge, self.new_trust, self.created, self.received, self.nodes, self.links)
+           self.new_knowledge, self.new_trust, self.created, self.received, self.nodes, self.links,
+           self._arcs_of(arc_link), self.arc_act)
         return self.new_knowledge, self.new_trust, self.created, self.received

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from kernel_cases import random_case, run
-from simulation.kernel import (TickWorkspace, get_threads, set_threads, transfer_tick, transfer_tick_packed,
-                               transfer_tick_serial)
+from simulation.kernel import (TickWorkspace, get_threads, link_arcs, set_threads, transfer_tick,
+                               transfer_tick_packed, transfer_tick_serial)
 from simulation.kernel_numpy import transfer_tick_numpy
 from simulation.model import CLCModel
 from simulation.reference import transfer_tick_reference
@@ -23,7 +23,8 @@ def _with_threads(n, fn, inputs):
 
 def _packed(**kw):
     n, m = kw["knowledge"].shape[0], len(kw["activity"])
-    transfer_tick_packed(**kw, nodes=np.empty((n, 8)), links=np.empty((m, 4)))
+    transfer_tick_packed(**kw, nodes=np.empty((n, 8)), links=np.empty((m, 4)),
+                         arcs_of_link=link_arcs(kw["arc_link"], m), arc_act=np.empty(len(kw["trust"]), np.int8))
 
 
 @pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="numba has a single thread")
@@ -109,3 +110,13 @@ def test_teacher_agents_are_made_on_first_use_with_reserved_ids():
     assert m.school_agents[0].unique_id == m.n_teachers + 1
     if m.n_partners:
         assert m.agents_by_type[ExternalPartner][0].unique_id == m.n_teachers + m.n_schools + 1
+
+
+def test_link_arcs_inverts_arc_link():
+    inputs = random_case(3, 500, 3000)
+    m = len(inputs["activity"])
+    pairs = link_arcs(inputs["arc_link"], m)
+    assert (pairs >= 0).all()
+    np.testing.assert_array_equal(inputs["arc_link"][pairs[:, 0]], np.arange(m))
+    np.testing.assert_array_equal(inputs["arc_link"][pairs[:, 1]], np.arange(m))
+    assert (pairs[:, 0] != pairs[:, 1]).all()
