@@ -45,7 +45,7 @@ N_COEF = 10
 #: intensity * willingness, -); the int8 activity stays apart: most arcs are idle and need only that byte
 NODE_WIDTH, LINK_WIDTH = 8, 4
 #: below this many arcs the model runs the serial kernel (thread start-up dominates)
-PARALLEL_MIN_ARCS = 200_000
+PARALLEL_MIN_ARCS = 50_000
 
 
 def kernel_coefficients(p: dict) -> tuple[np.ndarray, np.ndarray]:

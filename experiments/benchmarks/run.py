@@ -169,14 +169,20 @@ def _gather_serial(table, idx, out):
         out[k] = table[j, 0] + table[j, 7]
 
 
-def kernel_bytes_per_link(links_per_node: float) -> dict:
-    """Bytes the packed kernel moves per link (reads and writes; a 64-byte giver row counts whole)."""
-    arcs = 2 * (8 + 8 + 8 + 8 + 8)            # giver, arc_link, trust in; new_trust, received out
-    link_record = 25 + 32 + 2 * 32           # pack: read 4 arrays, write the record; each arc reads it
-    giver_rows = 2 * 64                      # one cache line per arc
+def kernel_bytes_per_link(links_per_node: float, active: float) -> dict:
+    """Bytes the kernel moves per link when a share `active` of the links carries an activity.
+
+    Arc arrays count whole (trust, giver, arc_link in; new_trust, received out; the int8 arc activity
+    zeroed and read): with even 10 % of arcs active every cache line of giver and arc_link is touched.
+    An active link adds its three inputs, its 32-byte record written once and read by both arcs, its two
+    arc positions, the two scattered activity bytes (a cache line each) and two giver rows.
+    """
+    arcs = 2 * (8 + 8 + 8 + 8 + 8 + 2)
+    link_records = 2 + active * (24 + 32 + 16 + 2 * 64 + 2 * 32)
+    giver_rows = active * 2 * 64
     per_node = 48 + 64 + 64 + 8 + 24 + 8     # pack in/out, own row, indptr, new_knowledge, created
-    total = arcs + link_record + giver_rows + per_node / links_per_node
-    return dict(arc_streams=arcs, link_records=link_record, giver_rows=giver_rows,
+    total = arcs + link_records + giver_rows + per_node / links_per_node
+    return dict(arc_streams=arcs, link_records=link_records, giver_rows=giver_rows,
                 node_streams=per_node / links_per_node, total=total)
 
 
@@ -343,6 +349,8 @@ def verdict(ok: bool) -> str:
 
 
 def report(meta: dict, kernel: list, memory: dict | None, model: list, cold: list) -> str:
+    from simulation.kernel import PARALLEL_MIN_ARCS
+
     lines = ["# Benchmarks", "",
              f"Run {meta['date']} on {meta['machine']}, {meta['cpus']} CPUs, numba {meta['numba']} with "
              f"{meta['threads']} threads ({meta['layer']}); load average {meta['load_before']} before and "
@@ -354,7 +362,7 @@ def report(meta: dict, kernel: list, memory: dict | None, model: list, cold: lis
                   "Activity mix: model-like = 90 % of links idle (the model runs 93-99 % idle), busy = 50 % idle, "
                   "the rest spread over information, experience, coaching and programme.", "",
                   "The kernel column is what the model runs (`TickWorkspace`: serial below "
-                  "200,000 arcs, where waking a second thread costs more than it saves; parallel above). "
+                  f"{PARALLEL_MIN_ARCS:,} arcs, where waking a second thread costs more than it saves; parallel above). "
                   "Ratios use that column.", "",
                   "CPU columns count this thread's CPU time only (serial kernel vs reference, both on one "
                   "thread): on a shared machine they show the code's cost without the time spent waiting for a core.",
@@ -391,15 +399,17 @@ def report(meta: dict, kernel: list, memory: dict | None, model: list, cold: lis
                   f"numba parallel copy {memory['stream_parallel_gb_s']:.1f}; read + write counted). Random gather of "
                   f"one 64-byte row from a 64 MB table: **{memory['gather_ns']:.2f} ns** per gather (1 thread "
                   f"{memory['gather_serial_ns']:.2f}, all threads {memory['gather_parallel_ns']:.2f}).", ""]
-        b = kernel_bytes_per_link(LINKS_PER_TEACHER)
-        lines += [f"Kernel bytes per link: **{b['total']:.0f} B** (arc arrays {b['arc_streams']}, link records "
-                  f"{b['link_records']}, giver rows {b['giver_rows']}, node streams {b['node_streams']:.0f}). "
-                  "The random-gather limit of a link is two row gathers (one giver row per arc, the access no "
-                  "layout can avoid); the streaming limit is its bytes at the streaming rate.", "",
+        bytes_of = {mix: kernel_bytes_per_link(LINKS_PER_TEACHER, 1.0 - idle) for mix, idle in MIXES.items()}
+        lines += ["Kernel bytes per link: " + "; ".join(
+            f"{mix} mix **{b['total']:.0f} B** (arc arrays {b['arc_streams']}, active links' records and "
+            f"activity {b['link_records']:.0f}, giver rows {b['giver_rows']:.0f}, node streams "
+            f"{b['node_streams']:.0f})" for mix, b in bytes_of.items()) + ". The random-gather limit of a link is "
+                  "two row gathers (one giver row per arc, as a kernel that visits every arc's giver needs); the "
+                  "streaming limit is the kernel's bytes at the streaming rate.", "",
                   "| network | mix | teachers | kernel ns/link | streaming limit ns/link | × streaming "
                   "| gather limit ns/link | × gather |", "|---|---|---:|---:|---:|---:|---:|---:|"]
         for r in kernel:
-            s_lim = b["total"] / memory["stream_gb_s"]
+            s_lim = bytes_of[r["mix"]]["total"] / memory["stream_gb_s"]
             g_lim = 2 * memory["gather_ns"]
             k = r["kernel_ns_per_link"]
             r["x_streaming"], r["x_gather"] = k / s_lim, k / g_lim
