@@ -40,7 +40,7 @@ class TickActivity:
 
 
 def _contact(u, a, b, kind, school_a, school_b, hub_of_link, b_clip, effort, liberation, within_open, commitment,
-             perm, mfactor_hub, stage, access, half_rate, joint_work, not_within, hub_joint):
+             perm, mfactor_hub, stage, access, half_rate, joint_work, hub_start, hub_links, hub_joint):
     """Indices of the links in contact this tick, increasing: one pass over the links, contact chance by kind.
 
     Chance = rate * mean effort of the two sides * liberation of a's school, times for colleagues the
@@ -48,12 +48,16 @@ def _contact(u, a, b, kind, school_a, school_b, hub_of_link, b_clip, effort, lib
     permeability and the hub's moral capital, for partners a's permeability once it is engaged (stage 2+),
     for the shared programme a's permeability. Access: the head's commitment lets staff take part
     (both sides across schools); colleagues and intervention links are imposed.
-    `hub_joint` (zeros, one per hub) receives each hub's cross-school joint work, summed in link order.
+    `hub_joint` (one per hub) gets each hub's joint work on links other than colleagues', summed in link
+    order (`hub_links[hub_start[h]:hub_start[h + 1]]` are hub h's links, increasing).
     Blocks of links write their contacts at their own offsets (in parallel), then are closed up in order.
     """
+    for h in prange(len(hub_joint)):
+        total = 0.0
+        for q in range(hub_start[h], hub_start[h + 1]):
+            total += joint_work[hub_links[q]]
+        hub_joint[h] = total
     n_links = len(u)
-    for k in range(n_links):
-        hub_joint[hub_of_link[k]] += joint_work[k] * not_within[k]
     n_blocks = 64
     size = (n_links + n_blocks - 1) // n_blocks
     out = np.empty(n_links, np.int64)
@@ -185,8 +189,9 @@ def _time_budget(demand, overhead, school_of, hub, hub_size_of, networked, facil
 
 
 def _link_records(c, u_valid, a, teacher_b, b_teacher, kind, hub_of_link, scale, mfactor_hub,
-                  information_validity, records):
-    """For the links `c` in contact, the kernel's packed link records (what `kernel.pack_links` writes).
+                  information_validity, act, records, joint_work):
+    """For the links `c` in contact, the kernel's packed link records (what `kernel.pack_links` writes),
+    and the joint work (experience, coaching) they add: each accumulates its intensity in `joint_work`.
 
     records[k] = (intensity: the lower of the two sides' affordable share, validity: +1 valid / -1
     misleading information, intensity * willingness: the moral-capital factor on cross-school sharing, -).
@@ -199,6 +204,8 @@ def _link_records(c, u_valid, a, teacher_b, b_teacher, kind, hub_of_link, scale,
         records[k, 0] = inten
         records[k, 1] = 1.0 if u_valid[k] < information_validity else -1.0
         records[k, 2] = inten * (mfactor_hub[hub_of_link[k]] if kind[k] == CROSS else 1.0)
+        if act[k] == EXPERIENCE or act[k] == COACHING:
+            joint_work[k] += inten
 
 
 _contact_parallel, _contact = twin(_contact)
@@ -215,10 +222,15 @@ def _structure(m):
         a, b, kind = L.a, L.b, L.kind
         b_teacher = b < n_t
         school_a = m.school_of[a]
-        return dict(
+        hub_of_link = m.hub[school_a]
+        hub_links = np.flatnonzero(kind != WITHIN)
+        hub_links = hub_links[np.argsort(hub_of_link[hub_links], kind="stable")]
+        hub_start = np.zeros(m.n_hubs + 1, np.int64)
+        np.cumsum(np.bincount(hub_of_link[hub_links], minlength=m.n_hubs), out=hub_start[1:])
+        return dict(hub_links=hub_links, hub_start=hub_start,
             school_a=school_a, school_b=m.school_of[np.minimum(b, n_t - 1)], b_clip=np.minimum(b, n_t - 1),
             teacher_b=np.where(b_teacher, b, 0), weight_b=b_teacher.astype(float), b_teacher=b_teacher,
-            hub_of_link=m.hub[school_a], not_within=kind != WITHIN,
+            hub_of_link=hub_of_link, not_within=kind != WITHIN,
             imposed=(kind == WITHIN) | (kind == INTERVENTION))
     return L.cached("activities", compute)
 
@@ -241,11 +253,11 @@ def choose_activities(m, u_contact: np.ndarray, u_valid: np.ndarray, records: np
     liberation = 1.0 + p["liberation_effect"] * m.networked * (
         1.0 - np.exp(-(m.hub_size_of - 1) / p["liberation_scale"]))
     within_open = p["within_contact_base"] + (1.0 - p["within_contact_base"]) * perm
-    hub_joint = np.zeros(m.n_hubs)
+    hub_joint = np.empty(m.n_hubs)
     contact = _contact_parallel if L.n_links >= PARALLEL_MIN_LINKS and numba.get_num_threads() > 1 else _contact
     c = contact(u_contact, a, b, kind, school_a, school_b, hub_of_link, S["b_clip"], node_effort, liberation,
                 within_open, m.commitment, perm, mfactor_hub, m.stage, m.access, p["contact_rate"] * 0.5,
-                L.joint_work, S["not_within"], hub_joint)
+                L.joint_work, S["hub_start"], S["hub_links"], hub_joint)
 
     # the links in contact this tick: their activity and its cost
     parallel = len(c) >= PARALLEL_MIN_CONTACTS and numba.get_num_threads() > 1
@@ -269,5 +281,5 @@ def choose_activities(m, u_contact: np.ndarray, u_valid: np.ndarray, records: np
                                m.access, newness, q)
     (_link_records_parallel if parallel else _link_records)(
         c, u_valid, a, S["teacher_b"], S["b_teacher"], kind, hub_of_link, scale, mfactor_hub,
-        p["information_validity"], records)
+        p["information_validity"], act, records, L.joint_work)
     return TickActivity(act, c, records, lost, overhead)

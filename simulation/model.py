@@ -24,7 +24,7 @@ from numba import njit
 from . import interventions
 from .activities import choose_activities
 from .agents import ExternalPartner, Role, School, Stage, Teacher, add_agents, make_agents, register_agents
-from .kernel import COACHING, EXPERIENCE, TickWorkspace, kernel_coefficients
+from .kernel import TickWorkspace, kernel_coefficients
 from .links import WITHIN
 from .moral_capital import update_moral_capital
 from .network import build_links
@@ -33,14 +33,6 @@ from .params import resolve
 from .population import draw_partners, draw_schools, draw_teachers
 from .reporters import REPORTERS, compute_metrics
 from .schools import derive_stages, record_activity, school_trust, update_boundaries
-
-
-@njit(cache=True)
-def _add_joint_work(contact, activity, records, joint_work):
-    """Joint work (experience, coaching) of the links in contact accumulates their intensity (records[:, 0])."""
-    for k in contact:
-        if activity[k] == EXPERIENCE or activity[k] == COACHING:
-            joint_work[k] += records[k, 0]
 
 
 @njit(cache=True)
@@ -226,7 +218,6 @@ class CLCModel(mesa.Model):
             L.arc_link, L.trust, tick.activity, self.rates, self.coef)
         self.node_knowledge[:] = new_knowledge
         L.trust, self._kernel.new_trust = new_trust, L.trust      # swap: the old array is next tick's output
-        _add_joint_work(tick.contact, tick.activity, records, L.joint_work)
         self.last_activity = tick.activity
         self.teaching_lost = tick.teaching_lost
         self.overhead = tick.overhead

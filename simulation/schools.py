@@ -6,19 +6,19 @@ All per-school quantities are NumPy arrays indexed by school; teachers are aggre
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import prange
 
 from .activities import TickActivity
 from .agents import Stage
+from .jit import twin
 from .kernel import COACHING
 from .links import CROSS, INTERVENTION, PARTNER, WITHIN
 
 
-@njit(cache=True)
-def _touched_shares(active, activity, kind, a, b, school_of, n_t, n_s, tps):
-    """Per school, the share of staff touched by the active links that are outward (not WITHIN), coaching
-    and with partners: `_share_of_staff(m, _teachers_touched(m, ...))` for the three sets in one pass.
-    The shares are counts over `tps`, as the float bincount of 0/1 flags gives them exactly."""
+def _touched_shares(active, activity, kind, a, b, n_t, n_s, tps):
+    """Per school [3, n_s], the share of staff touched by the active links that are outward (not WITHIN),
+    coaching and with partners. A teacher counts once however many such links touch them; shares are
+    exact counts over `tps`. A school's teachers are contiguous, so schools are counted in parallel."""
     hit = np.zeros((n_t, 3), np.bool_)
     for k in active:
         kd = kind[k]
@@ -28,36 +28,34 @@ def _touched_shares(active, activity, kind, a, b, school_of, n_t, n_s, tps):
                 hit[a[k], f] = True
                 if b[k] < n_t:
                     hit[b[k], f] = True
-    count = np.zeros((3, n_s))
-    for i in range(n_t):
+    shares = np.zeros((3, n_s))
+    for s in prange(n_s):
+        for i in range(s * tps, (s + 1) * tps):
+            for f in range(3):
+                if hit[i, f]:
+                    shares[f, s] += 1.0
         for f in range(3):
-            if hit[i, f]:
-                count[f, school_of[i]] += 1.0
-    return count[0] / tps, count[1] / tps, count[2] / tps
+            shares[f, s] /= tps
+    return shares
 
 
-def _share_of_staff(m, teacher_flag: np.ndarray) -> np.ndarray:
-    """Per school, the share of its staff for whom `teacher_flag` holds."""
-    return np.bincount(m.school_of, teacher_flag.astype(float), m.n_schools) / m.p["teachers_per_school"]
+_touched_shares_parallel, _touched_shares = twin(_touched_shares)
 
 
-def _teachers_touched(m, link_mask: np.ndarray) -> np.ndarray:
-    """Per teacher, whether any link in `link_mask` (a mask or link indices) touches them."""
-    n_t, L = m.n_teachers, m.links
-    hit = np.zeros(n_t, bool)
-    hit[L.a[link_mask]] = True
-    b = L.b[link_mask]
-    hit[b[b < n_t]] = True
-    return hit
-
-
-@njit(cache=True)
-def _sum_at(index, arcs, values, n):
-    """`np.bincount(index, values[arcs], n)` without the gathered copy: the same sums in the same order."""
-    out = np.zeros(n)
-    for k in range(len(arcs)):
-        out[index[k]] += values[arcs[k]]
+def _segment_sums(start, arcs, values):
+    """Per school s, the sum of values[arcs[start[s]:start[s+1]]] in order: `np.bincount` by school's sums."""
+    out = np.empty(len(start) - 1)
+    for s in prange(len(start) - 1):
+        total = 0.0
+        for q in range(start[s], start[s + 1]):
+            total += values[arcs[q]]
+        out[s] = total
     return out
+
+
+_segment_sums_parallel, _segment_sums = twin(_segment_sums)
+#: from this many cross-school arcs (teachers, for the activity shares) the school passes run on all threads
+PARALLEL_MIN_ARCS = 50_000
 
 
 def school_trust(m) -> np.ndarray:
@@ -65,11 +63,14 @@ def school_trust(m) -> np.ndarray:
     L = m.links
 
     def arcs():
+        # arcs are in receiver order and a school's teachers are contiguous: each school's arcs form one run
         cross = np.flatnonzero(((L.arc_kind == CROSS) | (L.arc_kind == INTERVENTION)) & (L.receiver < m.n_teachers))
-        school = m.school_of[L.receiver[cross]]
-        return cross, school, np.bincount(school, minlength=m.n_schools)
-    cross, school, count = L.cached("school_trust", arcs)
-    total = _sum_at(school, cross, L.trust, m.n_schools)
+        count = np.bincount(m.school_of[L.receiver[cross]], minlength=m.n_schools)
+        start = np.zeros(m.n_schools + 1, np.int64)
+        np.cumsum(count, out=start[1:])
+        return cross, start, count
+    cross, start, count = L.cached("school_trust", arcs)
+    total = (_segment_sums_parallel if len(cross) >= PARALLEL_MIN_ARCS else _segment_sums)(start, cross, L.trust)
     return np.divide(total, count, out=np.zeros(m.n_schools), where=count > 0)
 
 
@@ -77,8 +78,9 @@ def record_activity(m, tick: TickActivity) -> None:
     """Update each school's running record of outward, coaching and partner activity [seed 000]."""
     L = m.links
     w = m.p["activity_memory"]
-    outward, coaching, partner = _touched_shares(tick.contact, tick.activity, L.kind, L.a, L.b, m.school_of,
-                                                 m.n_teachers, m.n_schools, m.p["teachers_per_school"])
+    touched = _touched_shares_parallel if m.n_teachers >= PARALLEL_MIN_ARCS else _touched_shares
+    outward, coaching, partner = touched(tick.contact, tick.activity, L.kind, L.a, L.b, m.n_teachers, m.n_schools,
+                                         m.p["teachers_per_school"])
     m.activity_outward += w * (outward - m.activity_outward)
     m.activity_coaching += w * (coaching - m.activity_coaching)
     m.activity_partner += w * (partner - m.activity_partner)
