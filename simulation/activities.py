@@ -98,6 +98,8 @@ PARALLEL_MIN_LINKS = 200_000
 
 #: below this many links in contact the per-contact passes run on one thread (waking threads costs more)
 PARALLEL_MIN_CONTACTS = 50_000
+#: links in contact per block of `_contact_activities`
+BLOCK = 512
 
 
 def _contact_activities(c, a, b, kind, school_a, school_b, hub_of_link, not_within, imposed, trust, arc_ab, arc_ba,
@@ -112,32 +114,41 @@ def _contact_activities(c, a, b, kind, school_a, school_b, hub_of_link, not_with
     cross-school joint work [seed 004 insight 10]. `q` = (trust_coaching, coach_skill_min,
     visit_permeability, cost of none, information, experience, coaching, programme).
     """
-    for i in prange(len(c)):
-        k = c[i]
-        ia, ib = a[k], b[k]
-        pair_trust = min(trust[arc_ab[k]], trust[arc_ba[k]])
-        mean_a = (knowledge[ia, 0] + knowledge[ia, 1] + knowledge[ia, 2]) / 3
-        mean_b = (knowledge[ib, 0] + knowledge[ib, 1] + knowledge[ib, 2]) / 3
-        if mean_a >= mean_b:
-            coach = 0.5 * (skill[ia] + knowledge[ia, 2])
-        else:
-            coach = 0.5 * (skill[ib] + knowledge[ib, 2])
-        kd = kind[k]
-        visits = imposed[k] or kd == PARTNER or (perm[school_a[k]] >= q[2] and perm[school_b[k]] >= q[2])
-        if kd == PROGRAMME_LINK:
-            code = PROGRAMME
-        elif visits and pair_trust >= q[0] and coach >= q[1]:
-            code = COACHING
-        elif visits:
-            code = EXPERIENCE
-        else:
-            code = INFORMATION
-        act[k] = code
-        hours = q[3 + code]
-        joint = code == EXPERIENCE or code == COACHING
-        link_newness = newness[hub_of_link[k]] if not_within[k] and joint else 0.0
-        cost[i] = hours * (1.0 + link_newness)
-        extra[i] = hours * link_newness
+    n = len(c)
+    for blk in prange((n + BLOCK - 1) // BLOCK):
+        lo, hi = blk * BLOCK, min(blk * BLOCK + BLOCK, n)
+        # first every read that misses the cache, branch-free (many in flight), then the decisions
+        g = np.empty((hi - lo, 6))
+        for i in range(lo, hi):
+            k = c[i]
+            ia, ib = a[k], b[k]
+            r = i - lo
+            g[r, 0] = min(trust[arc_ab[k]], trust[arc_ba[k]])
+            g[r, 1] = (knowledge[ia, 0] + knowledge[ia, 1] + knowledge[ia, 2]) / 3
+            g[r, 2] = (knowledge[ib, 0] + knowledge[ib, 1] + knowledge[ib, 2]) / 3
+            g[r, 3] = 0.5 * (skill[ia] + knowledge[ia, 2])
+            g[r, 4] = 0.5 * (skill[ib] + knowledge[ib, 2])
+            g[r, 5] = min(perm[school_a[k]], perm[school_b[k]])
+        for i in range(lo, hi):
+            k = c[i]
+            r = i - lo
+            coach = g[r, 3] if g[r, 1] >= g[r, 2] else g[r, 4]
+            kd = kind[k]
+            visits = imposed[k] or kd == PARTNER or g[r, 5] >= q[2]
+            if kd == PROGRAMME_LINK:
+                code = PROGRAMME
+            elif visits and g[r, 0] >= q[0] and coach >= q[1]:
+                code = COACHING
+            elif visits:
+                code = EXPERIENCE
+            else:
+                code = INFORMATION
+            act[k] = code
+            hours = q[3 + code]
+            joint = code == EXPERIENCE or code == COACHING
+            link_newness = newness[hub_of_link[k]] if not_within[k] and joint else 0.0
+            cost[i] = hours * (1.0 + link_newness)
+            extra[i] = hours * link_newness
 
 
 def _teacher_sums(c, a, teacher_b, b_teacher, cost, extra, n_t):
