@@ -103,8 +103,9 @@ BLOCK = 512
 
 
 def _contact_activities(c, a, b, kind, school_a, school_b, hub_of_link, not_within, imposed, trust, arc_ab, arc_ba,
-                        knowledge, skill, perm, newness, q, act, cost, extra):
-    """For the links `c` in contact: the activity each carries (into `act`, per link) and its time cost.
+                        knowledge, skill, perm, newness, q, act, arc_act, cost, extra):
+    """For the links `c` in contact: the activity each carries (into `act` per link and into `arc_act` at both
+    of its arcs, for the kernel) and its time cost.
 
     The deepest activity trust allows: coaching needs the lower of the two sides' trust above
     `trust_coaching` and a coach (the side with the higher mean knowledge, a on ties) whose ability, half
@@ -144,6 +145,8 @@ def _contact_activities(c, a, b, kind, school_a, school_b, hub_of_link, not_with
             else:
                 code = INFORMATION
             act[k] = code
+            arc_act[arc_ab[k]] = code
+            arc_act[arc_ba[k]] = code
             hours = q[3 + code]
             joint = code == EXPERIENCE or code == COACHING
             link_newness = newness[hub_of_link[k]] if not_within[k] and joint else 0.0
@@ -246,12 +249,14 @@ def _structure(m):
     return L.cached("activities", compute)
 
 
-def choose_activities(m, u_contact: np.ndarray, u_valid: np.ndarray, records: np.ndarray) -> TickActivity:
+def choose_activities(m, u_contact: np.ndarray, u_valid: np.ndarray, records: np.ndarray,
+                      arc_act: np.ndarray) -> TickActivity:
     """Vectorised activity choice and time budget for every link of model `m` this tick.
 
     Contact is decided for every link; everything after it is computed only for the links in contact
     (a few per cent of them), which gives the same numbers: idle links add nothing to any sum. The links
-    in contact get their kernel records in `records` ([n_links, 4], see `TickActivity`).
+    in contact get their kernel records in `records` ([n_links, 4], see `TickActivity`) and their activity
+    code at both arcs in `arc_act` ([n_arcs] int8, zero on entry).
     """
     p, L, n_t = m.p, m.links, m.n_teachers
     a, b, kind = L.a, L.b, L.kind
@@ -280,7 +285,7 @@ def choose_activities(m, u_contact: np.ndarray, u_valid: np.ndarray, records: np
                   p["cost_experience"], p["cost_coaching"], p["cost_information"]])
     (_contact_activities_parallel if parallel else _contact_activities)(
         c, a, b, kind, school_a, school_b, hub_of_link, S["not_within"], S["imposed"], L.trust, L.arc_ab, L.arc_ba,
-        m.node_knowledge, m.node_skill, perm, newness, q, act, cost, extra)
+        m.node_knowledge, m.node_skill, perm, newness, q, act, arc_act, cost, extra)
 
     # per-teacher demand, budget and the part taken from teaching time [seed 002]
     sums = (_teacher_sums_parallel if parallel else _teacher_sums)(

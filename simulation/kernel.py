@@ -180,13 +180,18 @@ def _grown(v, create):
     return (1.0 - v) * (1.0 - math.exp(-create))
 
 
-def _pack_links(activity, intensity, validity, willingness, links):
-    """Pack the active links' inputs into records links[m, 4]; idle links' records are never read."""
+def _pack_links(activity, intensity, validity, willingness, arcs_of_link, links, arc_act):
+    """Pack the active links' inputs into records links[m, 4] (idle links' records are never read) and write
+    each arc's activity code in arc order into `arc_act` (arcs_of_link = `link_arcs(...)`)."""
+    for arc in prange(arc_act.shape[0]):
+        arc_act[arc] = NONE
     for k in prange(activity.shape[0]):
         if activity[k] != NONE:
             links[k, 0] = intensity[k]
             links[k, 1] = validity[k]
             links[k, 2] = intensity[k] * willingness[k]
+            arc_act[arcs_of_link[k, 0]] = activity[k]
+            arc_act[arcs_of_link[k, 1]] = activity[k]
 
 
 @njit(cache=True)
@@ -207,23 +212,17 @@ def link_arcs(arc_link, n_links):
 BLOCK = 256
 
 
-def _tick_records(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity, rates, coef,
-                  new_knowledge, new_trust, created, received, nodes, links, arcs_of_link, arc_act):
-    """`transfer_tick` with the active links' records already in `links` [m, 4] (the model's path).
+def _tick_records(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, arc_act, rates, coef,
+                  new_knowledge, new_trust, created, received, nodes, links):
+    """`transfer_tick` from each arc's activity code `arc_act` [arcs] (int8, arc order) and the active
+    links' records already in `links` [m, 4] (the model's path; `pack_links` writes both from per-link
+    inputs). `nodes` [n, 8] is a caller-owned buffer.
 
-    Caller-owned buffers: nodes [n, 8], links [m, 4], arc_act [arcs] int8; arcs_of_link = link_arcs(...).
-    Each arc's activity is first scattered into `arc_act` and each node's inputs are packed into its
-    64-byte row of `nodes`. Then, per block of
+    Each node's inputs are first packed into its 64-byte row of `nodes`. Then, per block of
     receivers: every arc gets the idle update (trust decays, nothing received) and the active arcs are
     listed; their givers' rows and link records are gathered; each receiver then pulls over its active
     arcs (per-node pull: a receiver writes only its own row and arcs, so threads never race).
     """
-    for arc in prange(arc_act.shape[0]):
-        arc_act[arc] = NONE
-    for k in prange(activity.shape[0]):
-        if activity[k] != NONE:
-            arc_act[arcs_of_link[k, 0]] = activity[k]
-            arc_act[arcs_of_link[k, 1]] = activity[k]
     n = knowledge.shape[0]
     for i in prange(n):
         nodes[i, 0] = knowledge[i, 0]
@@ -338,11 +337,13 @@ transfer_tick_records, transfer_tick_records_serial = twin(_tick_records)
 def transfer_tick_packed(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity, intensity,
                          validity, willingness, rates, coef, new_knowledge, new_trust, created, received, nodes,
                          links, arcs_of_link, arc_act, parallel: bool = True):
-    """`transfer_tick` with caller-owned buffers (see `transfer_tick_records`)."""
-    (pack_links if parallel else pack_links_serial)(activity, intensity, validity, willingness, links)
+    """`transfer_tick` with caller-owned buffers: nodes [n, 8], links [m, 4], arc_act [arcs] int8, and
+    arcs_of_link = `link_arcs(arc_link, m)`."""
+    (pack_links if parallel else pack_links_serial)(activity, intensity, validity, willingness, arcs_of_link,
+                                                    links, arc_act)
     (transfer_tick_records if parallel else transfer_tick_records_serial)(
-        knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity, rates, coef, new_knowledge,
-        new_trust, created, received, nodes, links, arcs_of_link, arc_act)
+        knowledge, openness, skill, effort, indptr, giver, arc_link, trust, arc_act, rates, coef, new_knowledge,
+        new_trust, created, received, nodes, links)
 
 
 def _tick_any_areas(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity, intensity,
@@ -429,19 +430,21 @@ class TickWorkspace:
                              self.received, self.nodes, self.links, self._arcs_of(arc_link), self.arc_act, parallel)
         return self.new_knowledge, self.new_trust, self.created, self.received
 
-    def link_records(self, n_nodes: int, n_links: int, n_arcs: int) -> np.ndarray:
-        """The [n_links, 4] link-record buffer for `run_records`, to be filled for the active links."""
+    def link_inputs(self, n_nodes: int, n_links: int, n_arcs: int) -> tuple[np.ndarray, np.ndarray]:
+        """The buffers `run_records` reads, for the caller to fill for the active links: link records
+        [n_links, 4] and each arc's activity code [n_arcs] (int8, zeroed here: every arc idle)."""
         self._fit(n_nodes, n_links, n_arcs)
-        return self.links
+        self.arc_act.fill(NONE)
+        return self.links, self.arc_act
 
-    def run_records(self, knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity, rates, coef,
+    def run_records(self, knowledge, openness, skill, effort, indptr, giver, arc_link, trust, arc_act, rates, coef,
                     parallel: bool | None = None):
-        """`run` with the active links' records already in `link_records(...)` (the model's path)."""
-        self._fit(knowledge.shape[0], len(activity), len(trust))
+        """`run` with the active links' records and arc activities already in `link_inputs(...)` (the model's
+        path)."""
+        self._fit(knowledge.shape[0], self.m, len(trust))
         if parallel is None:
             parallel = len(trust) >= PARALLEL_MIN_ARCS and numba.get_num_threads() > 1
         fn = transfer_tick_records if parallel else transfer_tick_records_serial
-        fn(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity, rates, coef,
-           self.new_knowledge, self.new_trust, self.created, self.received, self.nodes, self.links,
-           self._arcs_of(arc_link), self.arc_act)
+        fn(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, arc_act, rates, coef,
+           self.new_knowledge, self.new_trust, self.created, self.received, self.nodes, self.links)
         return self.new_knowledge, self.new_trust, self.created, self.received

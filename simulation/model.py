@@ -211,11 +211,11 @@ class CLCModel(mesa.Model):
         if self._uniforms.shape[1] != L.n_links:
             self._uniforms = np.empty((2, L.n_links))
         u = self.rng.random(out=self._uniforms)                  # the same numbers as rng.random((2, n_links))
-        records = self._kernel.link_records(len(self.node_knowledge), L.n_links, len(L.trust))
-        tick = choose_activities(self, u[0], u[1], records)
+        records, arc_act = self._kernel.link_inputs(len(self.node_knowledge), L.n_links, len(L.trust))
+        tick = choose_activities(self, u[0], u[1], records, arc_act)
         new_knowledge, new_trust, created, _ = self._kernel.run_records(
             self.node_knowledge, self.node_openness, self.node_skill, self.node_effort, L.indptr, L.giver,
-            L.arc_link, L.trust, tick.activity, self.rates, self.coef)
+            L.arc_link, L.trust, arc_act, self.rates, self.coef)
         self.node_knowledge[:] = new_knowledge
         L.trust, self._kernel.new_trust = new_trust, L.trust      # swap: the old array is next tick's output
         self.last_activity = tick.activity

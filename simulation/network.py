@@ -10,6 +10,7 @@ with a few reaching other hubs. Everything is vectorised; the model's generator 
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from .links import CROSS, PARTNER, PROGRAMME_LINK, WITHIN, LinkSet
 
@@ -50,6 +51,39 @@ def within_school_links(rng, policy: str, kmean: np.ndarray, n_s: int, tps: int,
     return _unique_pairs(np.concatenate(src), np.concatenate(dst))
 
 
+@njit(cache=True)
+def _clashes(school_of, order, pos, clash):
+    """clash[t] = teacher t's chosen partner works in t's own school; whether any does."""
+    any_clash = False
+    for t in range(len(pos)):
+        clash[t] = school_of[order[pos[t]]] == school_of[t]
+        any_clash |= clash[t]
+    return any_clash
+
+
+@njit(cache=True)
+def _count_wraps(pos, lo, size):
+    """How many teachers' next position would pass the top of their hub (each draws a random restart)."""
+    n = 0
+    for t in range(len(pos)):
+        n += pos[t] + 1 >= lo[t] + size[t]
+    return n
+
+
+@njit(cache=True)
+def _step_chain(pos, clash, lo, size, draws):
+    """Move clashing teachers one up their hub's ranking; past the top, to lo + draw % size. Every wrapping
+    teacher takes the next draw in teacher order, as the whole-array NumPy step did, moving or not."""
+    j = 0
+    for t in range(len(pos)):
+        nxt = pos[t] + 1
+        if nxt >= lo[t] + size[t]:
+            nxt = lo[t] + draws[j] % size[t]
+            j += 1
+        if clash[t]:
+            pos[t] = nxt
+
+
 def cross_school_links(rng, policy: str, kmean, school_of, teacher_hub, n_hubs: int, per_teacher: int,
                        chain_step: float, inter_hub_share: float):
     """Links from each teacher to teachers of other schools, mostly in its own hub."""
@@ -76,17 +110,15 @@ def cross_school_links(rng, policy: str, kmean, school_of, teacher_hub, n_hubs: 
             pos = lo + size - 1 - rng.integers(0, 1 << 30, n_t) % np.minimum(top, size)
         else:
             pos = lo + rng.integers(0, 1 << 30, n_t) % size
+        clash = np.empty(n_t, bool)
         for _ in range(64):                               # step off colleagues of the same school
-            clash = school_of[order[pos]] == school_of
-            if not clash.any():
+            if not _clashes(school_of, order, pos, clash):
                 break
-            if policy == "chain":
-                nxt = pos + 1
-                wrap = nxt >= lo + size
-                nxt[wrap] = lo[wrap] + rng.integers(0, 1 << 30, wrap.sum()) % size[wrap]
+            if policy == "chain":                         # the next teacher up, or a random one past the top
+                wraps = _count_wraps(pos, lo, size)
+                _step_chain(pos, clash, lo, size, rng.integers(0, 1 << 30, wraps))
             else:
-                nxt = lo + rng.integers(0, 1 << 30, n_t) % size
-            pos = np.where(clash, nxt, pos)
+                pos = np.where(clash, lo + rng.integers(0, 1 << 30, n_t) % size, pos)
         ok = school_of[order[pos]] != school_of
         src.append(me[ok])
         dst.append(order[pos][ok])

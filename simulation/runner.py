@@ -20,7 +20,8 @@ from simulation.scenario import Scenario, load_scenario
 
 @dataclass
 class RunResult:
-    """What one run produced: the resolved scenario, tidy tables, the final school graph, metadata."""
+    """What one run produced: the resolved scenario, tidy tables, the final school graph (None when run
+    without figures), metadata."""
 
     scenario: Scenario
     timeseries: pd.DataFrame
@@ -46,8 +47,12 @@ def _school_rows(model, tick: int) -> pd.DataFrame:
     return frame
 
 
-def simulate(scenario: Scenario, progress: bool = True) -> RunResult:
-    """Run the scenario to its horizon in memory; nothing is written."""
+def simulate(scenario: Scenario, progress: bool = True, graph: bool = True) -> RunResult:
+    """Run the scenario to its horizon in memory; nothing is written.
+
+    `graph=False` leaves `RunResult.graph` None: only the network figure needs it, and at 24,000 schools
+    building it takes about a second.
+    """
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
     model = build_model(scenario)
@@ -71,7 +76,7 @@ def simulate(scenario: Scenario, progress: bool = True) -> RunResult:
     metadata = {"seed": scenario.seed, "ticks": scenario.horizon, "started": started.isoformat(timespec="seconds"),
                 "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "wall_time_s": round(wall, 3)}
-    return RunResult(scenario=scenario, timeseries=ts, schools=schools, graph=model.school_graph(),
+    return RunResult(scenario=scenario, timeseries=ts, schools=schools, graph=model.school_graph() if graph else None,
                      metadata=metadata)
 
 
@@ -90,7 +95,7 @@ def run_scenario(scenario: Scenario | str | Path, out_dir: str | Path | None = N
     if write:
         run_dir = Path(out_dir) if out_dir is not None else default_run_dir(scenario, results_root)
         prepare_run_dir(run_dir, overwrite=overwrite)
-    result = simulate(scenario, progress=progress)
+    result = simulate(scenario, progress=progress, graph=figures)
     result.metadata["source"] = scenario.source
     result.metadata.update(metadata or {})
     if run_dir is not None:
