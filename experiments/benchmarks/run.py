@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import os
 import platform
 import statistics
@@ -186,6 +187,55 @@ def kernel_bytes_per_link(links_per_node: float, active: float) -> dict:
                 node_streams=per_node / links_per_node, total=total)
 
 
+@njit(cache=True)
+def _chase(next_row, steps):
+    """Follow a random cycle through 64-byte rows: each read waits for the last (latency, not throughput)."""
+    j = 0
+    for _ in range(steps):
+        j = next_row[j * 8]
+    return j
+
+
+@njit(cache=True)
+def _exp_loop(x):
+    total = 0.0
+    for v in x:
+        total += math.exp(v)
+    return total
+
+
+@njit(cache=True)
+def _multiply_loop(x):
+    total = 0.0
+    for v in x:
+        total += v * 1.0001
+    return total
+
+
+LATENCY_KB = (32, 256, 1024, 4096, 16384, 65536)
+
+
+def bench_latency(repeats: int) -> dict:
+    """ns per dependent read through tables of LATENCY_KB, and ns per `math.exp` call in a numba loop."""
+    rng = np.random.default_rng(4)
+    res = {}
+    for kb in LATENCY_KB:
+        rows = kb * 1024 // 64
+        order = rng.permutation(rows)
+        next_row = np.zeros(rows * 8, np.int64)
+        next_row[order * 8] = np.roll(order, -1)
+        _chase(next_row, 10)
+        res[f"latency_{kb}kb_ns"] = 1e9 * median_time(lambda: _chase(next_row, 1_000_000), repeats) / 1e6
+    x = -3.0 * rng.random(1_000_000)
+    _exp_loop(x[:10])
+    _multiply_loop(x[:10])
+    res["exp_ns"] = 1e9 * median_time(lambda: _exp_loop(x), repeats) / len(x)
+    res["multiply_ns"] = 1e9 * median_time(lambda: _multiply_loop(x), repeats) / len(x)
+    print("  latency: " + ", ".join(f"{kb} KB {res[f'latency_{kb}kb_ns']:.1f} ns" for kb in LATENCY_KB)
+          + f"; exp {res['exp_ns']:.1f} ns per call", flush=True)
+    return res
+
+
 def bench_memory(repeats: int) -> dict:
     from simulation.kernel import get_threads, set_threads
 
@@ -212,6 +262,7 @@ def bench_memory(repeats: int) -> dict:
                stream_parallel_gb_s=2 * 8 * n / t_par / 1e9, gather_ns=gather,
                gather_serial_ns=1e9 * t_g1 / len(idx), gather_parallel_ns=1e9 * t_gp / len(idx))
     print(f"  memory: streaming copy {stream:.1f} GB/s, random 64-byte row gather {gather:.2f} ns", flush=True)
+    res.update(bench_latency(repeats))
     return res
 
 
@@ -399,6 +450,11 @@ def report(meta: dict, kernel: list, memory: dict | None, model: list, cold: lis
                   f"numba parallel copy {memory['stream_parallel_gb_s']:.1f}; read + write counted). Random gather of "
                   f"one 64-byte row from a 64 MB table: **{memory['gather_ns']:.2f} ns** per gather (1 thread "
                   f"{memory['gather_serial_ns']:.2f}, all threads {memory['gather_parallel_ns']:.2f}).", ""]
+        if "exp_ns" in memory:
+            lines += ["Latency of one dependent read (a pointer chase) by table size: " + ", ".join(
+                f"{kb:,} KB {memory[f'latency_{kb}kb_ns']:.1f} ns" for kb in LATENCY_KB)
+                + f". One `math.exp` in a numba loop: {memory['exp_ns']:.1f} ns (a multiply-add loop: "
+                f"{memory['multiply_ns']:.1f} ns); an active arc makes up to six.", ""]
         bytes_of = {mix: kernel_bytes_per_link(LINKS_PER_TEACHER, 1.0 - idle) for mix, idle in MIXES.items()}
         lines += ["Kernel bytes per link: " + "; ".join(
             f"{mix} mix **{b['total']:.0f} B** (arc arrays {b['arc_streams']}, active links' records and "
