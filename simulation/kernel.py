@@ -86,7 +86,7 @@ def gap_response(gap: float, x0: float) -> float:
 @njit(cache=True, inline="always")
 def _pull_node(i, knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity,
                intensity, validity, willingness, rates, coef, new_knowledge, new_trust, created, received):
-    """One receiver's tick for any number of areas (the general path; the model uses `_pull_packed`)."""
+    """One receiver's tick for any number of areas (the general path; the model uses `_tick_records`)."""
     n_areas = knowledge.shape[1]
     gain = np.zeros(n_areas)
     ceiling = np.empty(n_areas)
