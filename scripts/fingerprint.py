@@ -51,10 +51,12 @@ def fingerprint(kw: dict, ticks: int, schedule: list) -> str:
 def main() -> None:
     import simulation.activities as activities
     import simulation.kernel as kernel
+    import simulation.schools as schools
 
     for name, (kw, ticks, schedule) in CASES.items():
         print(f"{name:24s} {fingerprint(kw, ticks, schedule)}", flush=True)
     kernel.PARALLEL_MIN_ARCS = activities.PARALLEL_MIN_LINKS = activities.PARALLEL_MIN_CONTACTS = 0
+    schools.PARALLEL_MIN_SIZE = 0
     kw, ticks, schedule = CASES["direct-300"]
     print(f"{'direct-300, all parallel':24s} {fingerprint(kw, ticks, schedule)}", flush=True)
 

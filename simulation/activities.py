@@ -13,30 +13,23 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 from numba import njit, prange
 
-from .jit import twin
+from .jit import on_threads, twin
 from .kernel import COACHING, EXPERIENCE, INFORMATION, PROGRAMME
 from .links import CROSS, INTERVENTION, PARTNER, PROGRAMME_LINK, WITHIN
 
 
 @dataclass
 class TickActivity:
-    """Per-link activity codes and intensity, plus per-teacher time accounting, for one tick."""
+    """Per-link activity codes, plus per-teacher time accounting, for one tick (the links in contact also
+    get their kernel records and arc activities: see `choose_activities`)."""
 
     activity: np.ndarray        # int8 code per link (NONE for idle links)
     contact: np.ndarray         # indices of the links in contact, increasing: exactly the links not NONE
-    records: np.ndarray         # [n_links, 4] kernel link records; rows `contact` hold (intensity, validity,
-    #                             intensity * willingness, -) this tick, other rows are stale
     teaching_lost: np.ndarray   # hours taken from students, per teacher
     overhead: np.ndarray        # transaction hours (newness + coordination), per teacher
-
-    @property
-    def intensity(self) -> np.ndarray:
-        """Per link in contact (`contact`), the share of the activity's time that could be afforded."""
-        return self.records[self.contact, 0]
 
 
 def _contact(u, a, b, kind, school_a, school_b, hub_of_link, b_clip, effort, liberation, within_open, commitment,
@@ -241,10 +234,10 @@ def _structure(m):
         hub_links = hub_links[np.argsort(hub_of_link[hub_links], kind="stable")]
         hub_start = np.zeros(m.n_hubs + 1, np.int64)
         np.cumsum(np.bincount(hub_of_link[hub_links], minlength=m.n_hubs), out=hub_start[1:])
-        return dict(hub_links=hub_links, hub_start=hub_start,
+        return dict(
             school_a=school_a, school_b=m.school_of[np.minimum(b, n_t - 1)], b_clip=np.minimum(b, n_t - 1),
-            teacher_b=np.where(b_teacher, b, 0), weight_b=b_teacher.astype(float), b_teacher=b_teacher,
-            hub_of_link=hub_of_link, not_within=kind != WITHIN,
+            teacher_b=np.where(b_teacher, b, 0), b_teacher=b_teacher, hub_of_link=hub_of_link,
+            hub_links=hub_links, hub_start=hub_start, not_within=kind != WITHIN,
             imposed=(kind == WITHIN) | (kind == INTERVENTION))
     return L.cached("activities", compute)
 
@@ -255,8 +248,9 @@ def choose_activities(m, u_contact: np.ndarray, u_valid: np.ndarray, records: np
 
     Contact is decided for every link; everything after it is computed only for the links in contact
     (a few per cent of them), which gives the same numbers: idle links add nothing to any sum. The links
-    in contact get their kernel records in `records` ([n_links, 4], see `TickActivity`) and their activity
-    code at both arcs in `arc_act` ([n_arcs] int8, zero on entry).
+    in contact get their kernel records in `records` ([n_links, 4]: intensity, validity, intensity *
+    willingness, -; other rows are stale) and their activity code at both arcs in `arc_act` ([n_arcs]
+    int8, zero on entry).
     """
     p, L, n_t = m.p, m.links, m.n_teachers
     a, b, kind = L.a, L.b, L.kind
@@ -270,13 +264,13 @@ def choose_activities(m, u_contact: np.ndarray, u_valid: np.ndarray, records: np
         1.0 - np.exp(-(m.hub_size_of - 1) / p["liberation_scale"]))
     within_open = p["within_contact_base"] + (1.0 - p["within_contact_base"]) * perm
     hub_joint = np.empty(m.n_hubs)
-    contact = _contact_parallel if L.n_links >= PARALLEL_MIN_LINKS and numba.get_num_threads() > 1 else _contact
+    contact = _contact_parallel if on_threads(L.n_links, PARALLEL_MIN_LINKS) else _contact
     c = contact(u_contact, a, b, kind, school_a, school_b, hub_of_link, S["b_clip"], node_effort, liberation,
                 within_open, m.commitment, perm, mfactor_hub, m.stage, m.access, p["contact_rate"] * 0.5,
                 L.joint_work, S["hub_start"], S["hub_links"], hub_joint)
 
     # the links in contact this tick: their activity and its cost
-    parallel = len(c) >= PARALLEL_MIN_CONTACTS and numba.get_num_threads() > 1
+    parallel = on_threads(len(c), PARALLEL_MIN_CONTACTS)
     # new ways of working are costly until the hub has joint work behind it [seed 004 insight 10]
     newness = p["newness_overhead"] * np.exp(-(hub_joint / m.hub_teachers) / p["joint_work_scale"])
     act = np.zeros(L.n_links, np.int8)
@@ -298,4 +292,4 @@ def choose_activities(m, u_contact: np.ndarray, u_valid: np.ndarray, records: np
     (_link_records_parallel if parallel else _link_records)(
         c, u_valid, a, S["teacher_b"], S["b_teacher"], kind, hub_of_link, scale, mfactor_hub,
         p["information_validity"], act, records, L.joint_work)
-    return TickActivity(act, c, records, lost, overhead)
+    return TickActivity(act, c, lost, overhead)

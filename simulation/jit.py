@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import types
 
+import numba
 from numba import njit
+
+
+def on_threads(size: int, threshold: int) -> bool:
+    """Whether a pass over `size` items takes the parallel copy: from `threshold` items, if numba has threads."""
+    return size >= threshold and numba.get_num_threads() > 1
 
 
 def twin(fn):

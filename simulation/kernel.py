@@ -30,7 +30,7 @@ import numba  # noqa: E402
 import numpy as np  # noqa: E402
 from numba import njit, prange  # noqa: E402
 
-from .jit import twin  # noqa: E402
+from .jit import on_threads, twin  # noqa: E402
 
 #: activity codes stored per link (int8)
 NONE, INFORMATION, EXPERIENCE, COACHING, PROGRAMME = 0, 1, 2, 3, 4
@@ -196,7 +196,8 @@ def _pack_links(activity, intensity, validity, willingness, arcs_of_link, links,
 
 @njit(cache=True)
 def link_arcs(arc_link, n_links):
-    """[n_links, 2]: the two arcs of each link (the inverse of `arc_link`)."""
+    """[n_links, 2]: the two arcs of each link (the inverse of `arc_link`), for callers that pass only the
+    kernel's CSR arrays; a `LinkSet` holds the same pairs as `arc_ab`, `arc_ba`."""
     out = np.full((n_links, 2), -1, np.int64)
     for arc in range(arc_link.shape[0]):
         k = arc_link[arc]
@@ -424,7 +425,7 @@ class TickWorkspace:
         """One tick; returns (new_knowledge, new_trust, created, received), views into this workspace."""
         self._fit(knowledge.shape[0], len(activity), len(trust))
         if parallel is None:
-            parallel = len(trust) >= PARALLEL_MIN_ARCS and numba.get_num_threads() > 1
+            parallel = on_threads(len(trust), PARALLEL_MIN_ARCS)
         transfer_tick_packed(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity, intensity,
                              validity, willingness, rates, coef, self.new_knowledge, self.new_trust, self.created,
                              self.received, self.nodes, self.links, self._arcs_of(arc_link), self.arc_act, parallel)
@@ -443,7 +444,7 @@ class TickWorkspace:
         path)."""
         self._fit(knowledge.shape[0], self.m, len(trust))
         if parallel is None:
-            parallel = len(trust) >= PARALLEL_MIN_ARCS and numba.get_num_threads() > 1
+            parallel = on_threads(len(trust), PARALLEL_MIN_ARCS)
         fn = transfer_tick_records if parallel else transfer_tick_records_serial
         fn(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, arc_act, rates, coef,
            self.new_knowledge, self.new_trust, self.created, self.received, self.nodes, self.links)

@@ -10,7 +10,7 @@ from numba import prange
 
 from .activities import TickActivity
 from .agents import Stage
-from .jit import twin
+from .jit import on_threads, twin
 from .kernel import COACHING
 from .links import CROSS, INTERVENTION, PARTNER, WITHIN
 
@@ -54,8 +54,9 @@ def _segment_sums(start, arcs, values):
 
 
 _segment_sums_parallel, _segment_sums = twin(_segment_sums)
-#: from this many cross-school arcs (teachers, for the activity shares) the school passes run on all threads
-PARALLEL_MIN_ARCS = 50_000
+#: from this many items (cross-school arcs for trust, teachers for activity shares) the school passes run
+#: on all threads
+PARALLEL_MIN_SIZE = 50_000
 
 
 def school_trust(m) -> np.ndarray:
@@ -70,7 +71,7 @@ def school_trust(m) -> np.ndarray:
         np.cumsum(count, out=start[1:])
         return cross, start, count
     cross, start, count = L.cached("school_trust", arcs)
-    total = (_segment_sums_parallel if len(cross) >= PARALLEL_MIN_ARCS else _segment_sums)(start, cross, L.trust)
+    total = (_segment_sums_parallel if on_threads(len(cross), PARALLEL_MIN_SIZE) else _segment_sums)(start, cross, L.trust)
     return np.divide(total, count, out=np.zeros(m.n_schools), where=count > 0)
 
 
@@ -78,7 +79,7 @@ def record_activity(m, tick: TickActivity) -> None:
     """Update each school's running record of outward, coaching and partner activity [seed 000]."""
     L = m.links
     w = m.p["activity_memory"]
-    touched = _touched_shares_parallel if m.n_teachers >= PARALLEL_MIN_ARCS else _touched_shares
+    touched = _touched_shares_parallel if on_threads(m.n_teachers, PARALLEL_MIN_SIZE) else _touched_shares
     outward, coaching, partner = touched(tick.contact, tick.activity, L.kind, L.a, L.b, m.n_teachers, m.n_schools,
                                          m.p["teachers_per_school"])
     m.activity_outward += w * (outward - m.activity_outward)
