@@ -66,8 +66,6 @@ def _say_error(command: str | None, message: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Parse `argv` (default `sys.argv[1:]`), run the command, and return its exit status."""
-    from simulation.scenario import ScenarioError
-
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
@@ -77,10 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         return int(args._run(args) or 0)
-    except (CommandError, ScenarioError) as exc:
-        _say_error(args.command, str(exc))
-        return 2
-    except ValueError as exc:  # bad values caught below the command (e.g. by the model)
+    except (CommandError, ValueError) as exc:   # ScenarioError is a ValueError; so are the model's own checks
         _say_error(args.command, str(exc))
         return 2
     except KeyboardInterrupt:

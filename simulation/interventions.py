@@ -154,13 +154,18 @@ INTERVENTIONS = {
 }
 
 
-def apply(m, kind: str, schools) -> None:
-    """Apply intervention `kind` to each school index in `schools` now, and note it in `m.events`."""
+def check(kind: str, schools, n_schools: int) -> None:
+    """ValueError naming the value and what is allowed if `kind` or a school index in `schools` is not valid."""
     if kind not in INTERVENTIONS:
         raise ValueError(f"intervention kind {kind!r} is not allowed: expected one of {', '.join(INTERVENTIONS)}")
     for s in schools:
-        if not (isinstance(s, (int, np.integer)) and 0 <= s < m.n_schools):
-            raise ValueError(f"intervention school {s!r} is not allowed: expected an integer in [0, {m.n_schools - 1}]")
+        if not (isinstance(s, (int, np.integer)) and 0 <= s < n_schools):
+            raise ValueError(f"intervention school {s!r} is not allowed: expected an integer in [0, {n_schools - 1}]")
+
+
+def apply(m, kind: str, schools) -> None:
+    """Apply intervention `kind` to each school index in `schools` now, and note it in `m.events`."""
+    check(kind, schools, m.n_schools)
     for s in schools:
         m.events.append((m.steps, INTERVENTIONS[kind](m, int(s))))
         staff = _staff(m, int(s))

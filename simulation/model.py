@@ -187,15 +187,9 @@ class CLCModel(mesa.Model):
     # ----------------------------------------------------------------------------- public API
     def schedule_intervention(self, tick: int, kind: str, schools) -> None:
         """Apply intervention `kind` to `schools` at the start of tick `tick` (>= 1)."""
-        if kind not in interventions.INTERVENTIONS:
-            raise ValueError(f"intervention kind {kind!r} is not allowed: expected one of "
-                             f"{', '.join(interventions.INTERVENTIONS)}")
+        interventions.check(kind, schools, self.n_schools)
         if not isinstance(tick, (int, np.integer)) or tick < 1:
             raise ValueError(f"intervention tick {tick!r} is not allowed: expected an integer >= 1")
-        for s in schools:
-            if not (isinstance(s, (int, np.integer)) and 0 <= s < self.n_schools):
-                raise ValueError(f"intervention school {s!r} is not allowed: expected an integer in "
-                                 f"[0, {self.n_schools - 1}]")
         self._schedule.setdefault(int(tick), []).append((kind, [int(s) for s in schools]))
 
     def apply_intervention(self, kind: str, schools) -> None:
@@ -206,8 +200,7 @@ class CLCModel(mesa.Model):
         """Advance one school week."""
         p, L = self.p, self.links
         for kind, schools in self._schedule.pop(self.steps, []):
-            interventions.apply(self, kind, schools)
-            L = self.links
+            interventions.apply(self, kind, schools)       # adds links to `L` in place
         if self._uniforms.shape[1] != L.n_links:
             self._uniforms = np.empty((2, L.n_links))
         u = self.rng.random(out=self._uniforms)                  # the same numbers as rng.random((2, n_links))

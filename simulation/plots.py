@@ -6,7 +6,6 @@ Each `plot_*` function takes the tidy time series (or the school graph) and retu
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pandas as pd
@@ -149,13 +148,6 @@ def plot_network(graph, title: str = "", seed: int = 0) -> Figure:
     return fig
 
 
-def figure_bytes(fig: Figure, dpi: int = 110) -> bytes:
-    """A figure as PNG bytes (so it can be written atomically)."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
-    return buf.getvalue()
-
-
 FIGURES = {
     "knowledge.png": plot_knowledge,
     "trust_moral_capital.png": plot_trust,
@@ -166,14 +158,14 @@ FIGURES = {
 
 def save_figures(run_dir: str | Path, ts: pd.DataFrame, graph, title: str = "") -> list[str]:
     """Write every run figure as PNG into `run_dir`; return the file names."""
-    from simulation.results import atomic_write_bytes
+    from simulation.results import atomic_write_bytes, figure_bytes
 
     run_dir = Path(run_dir)
     label = f"({title})" if title else ""
     names = []
     for name, plot in FIGURES.items():
-        atomic_write_bytes(run_dir / name, figure_bytes(plot(ts, label)))
+        atomic_write_bytes(run_dir / name, figure_bytes(plot(ts, label), dpi=110))
         names.append(name)
-    atomic_write_bytes(run_dir / "network.png", figure_bytes(plot_network(graph, label)))
+    atomic_write_bytes(run_dir / "network.png", figure_bytes(plot_network(graph, label), dpi=110))
     names.append("network.png")
     return names

@@ -161,8 +161,3 @@ def run_tasks(tasks: Sequence[Task], jobs: int | None = None, progress: bool = F
                 bar.update(1)
         bar.close()
     return [_CACHE[t] for t in tasks]
-
-
-def clear_cache() -> None:
-    """Forget memoised replications (they are kept for the life of the process otherwise)."""
-    _CACHE.clear()

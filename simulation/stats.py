@@ -7,7 +7,7 @@ pattern experiments. Everything is plain NumPy/SciPy on 1-D arrays of per-replic
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats as _st
@@ -25,9 +25,6 @@ class Paired:
     ci_high: float
     p_value: float
     effect_size: float      # Cohen's d_z: mean difference / sd of differences
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def _clean(x) -> np.ndarray:

@@ -102,16 +102,18 @@ def ChartsView(model):
         Picture(charts_image(model))
 
 
+def _school_choice(model):
+    """School names, the selected school's index (kept in range) and a callback that selects a school by name."""
+    names = [s.name for s in model.school_agents]
+    school = min(selected_school.value, len(names) - 1)
+    return names, school, lambda name: selected_school.set(names.index(name))
+
+
 @solara.component
 def TeachersView(model):
     """One school's teachers coloured by knowledge, with coaching links distinct from visits and information."""
     mesa_tick.get()
-    frame = model.school_frame()
-    names = [str(x) for x in frame["name"]]
-    school = min(selected_school.value, len(names) - 1)
-
-    def pick(name):
-        selected_school.set(names.index(name))
+    names, school, pick = _school_choice(model)
 
     with solara.Column(classes=["clc-teachers"]):
         solara.Select("School shown", values=names, value=names[school], on_value=pick)
@@ -122,12 +124,7 @@ def TeachersView(model):
 def StoryView(model):
     """What is happening, in plain words, and buttons to intervene at the current week."""
     mesa_tick.get()
-    frame = model.school_frame()
-    names = [str(x) for x in frame["name"]]
-    school = min(selected_school.value, len(names) - 1)
-
-    def pick(name):
-        selected_school.set(names.index(name))
+    names, school, pick = _school_choice(model)
 
     def apply(kind):
         model.apply_intervention(kind, [school])

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import html
 
-from simulation.dashboard.drawing import STAGE_LABELS
+import numpy as np
 
-WEEKS_PER_YEAR = 39
+from simulation.dashboard.drawing import STAGE_LABELS, WEEKS_PER_YEAR
 
 
 def _now(model) -> dict:
@@ -18,12 +18,11 @@ def _now(model) -> dict:
 
 def state_line(model) -> str:
     """One sentence: the week, how many schools are at each stage, trust and moral capital."""
-    frame = model.school_frame()
-    counts = frame["stage"].value_counts()
-    parts = [f"{int(counts.get(i, 0))} in {label}" for i, label in enumerate(STAGE_LABELS) if counts.get(i, 0)]
+    counts = np.bincount(model.stage, minlength=len(STAGE_LABELS))
+    parts = [f"{int(counts[i])} in {label}" for i, label in enumerate(STAGE_LABELS) if counts[i]]
     week = int(model.steps)
     year, wk = divmod(week, WEEKS_PER_YEAR)
-    text = f"Week {week} (year {year + 1}, week {wk + 1}): {len(frame)} schools, " + ", ".join(parts) + "."
+    text = f"Week {week} (year {year + 1}, week {wk + 1}): {int(model.n_schools)} schools, " + ", ".join(parts) + "."
     now = _now(model)
     text += f" Mean trust {now['mean_trust']:.2f}, moral capital {now['moral_capital']:.2f}."
     return text
@@ -33,19 +32,6 @@ def recent_events(model, limit: int = 4) -> list[str]:
     """The newest `limit` notes from `model.events`, newest first, each prefixed with its week."""
     events = list(getattr(model, "events", ()) or ())[-limit:]
     return [f"Week {int(tick)}: {text}" for tick, text in reversed(events)]
-
-
-def caption(model, limit: int = 4) -> str:
-    """State line followed by the latest events, as Markdown."""
-    lines = [state_line(model)]
-    events = recent_events(model, limit)
-    if events:
-        lines.append("")
-        lines.extend(f"- {e}" for e in events)
-    else:
-        lines.append("")
-        lines.append("Nothing notable yet: press **Step** or **▶** to let the schools work together.")
-    return "\n".join(lines)
 
 
 def caption_html(model, limit: int = 3) -> str:

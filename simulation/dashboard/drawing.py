@@ -56,21 +56,17 @@ _school_layouts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _teacher_layouts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def school_positions(model, graph: nx.Graph | None = None) -> np.ndarray:
+def school_positions(model) -> np.ndarray:
     """Fixed (n, 2) positions of the schools: hubs placed on a ring, each hub's schools around its centre."""
     cached = _school_layouts.get(model)
     if cached is not None:
         return cached
-    if graph is None:
-        n = int(model.n_schools)
-        hubs = np.asarray(model.hub, dtype=int)
-        graph = nx.Graph()
-        graph.add_nodes_from(range(n))
-        pairs, trust = school_links(model)
-        graph.add_weighted_edges_from((int(a), int(b), float(w)) for (a, b), w in zip(pairs, trust))
-    else:
-        n = graph.number_of_nodes()
-        hubs = np.array([graph.nodes[i].get("hub", 0) for i in range(n)])
+    n = int(model.n_schools)
+    hubs = np.asarray(model.hub, dtype=int)
+    graph = nx.Graph()
+    graph.add_nodes_from(range(n))
+    pairs, trust = school_links(model)
+    graph.add_weighted_edges_from((int(a), int(b), float(w)) for (a, b), w in zip(pairs, trust))
     unique = sorted(set(hubs.tolist()))
     pos = np.zeros((n, 2))
     n_hubs = len(unique)
@@ -332,13 +328,6 @@ class TeacherNetworkArtists:
         self.week.set_text(f"week {model.steps}")
 
 
-def draw_teacher_network(ax, model, school: int, cmap: str = "viridis") -> TeacherNetworkArtists:
-    """One school's teachers coloured by knowledge; coaching links drawn distinct from visits and information."""
-    artists = TeacherNetworkArtists(ax, model, school, cmap=cmap)
-    artists.update(model)
-    return artists
-
-
 CHARTS = (
     ("Knowledge by area", (("knowledge_teaching_learning", "teaching & learning"),
                            ("knowledge_leadership", "leadership"), ("knowledge_coaching", "coaching"),
@@ -382,14 +371,12 @@ class ChartArtists:
     (stages: 0 to the number of schools), so a static background can be reused for many weeks.
     """
 
-    def __init__(self, ax, df, index: int, legend: bool = True, animated: bool = False, n_schools: int | None = None,
-                 xmax: int | None = None):
+    def __init__(self, ax, df, index: int, legend: bool = True, animated: bool = False, n_schools: int | None = None):
         self.ax, self.index = ax, index
         title, series = CHARTS[index]
         self.cols = [(c, lab) for c, lab in series if c in _as_series(df)]
         self.stacked = "stage" in series[0][0]
         self.n_schools = n_schools
-        self.fixed_xmax = xmax
         self.ylim: tuple[float, float] | None = None
         self.applied: tuple | None = None
         if self.stacked:
@@ -417,7 +404,7 @@ class ChartArtists:
         """(xmax, ylo, yhi) for the data in `df`; only ever grows."""
         df = _as_series(df)
         n = _length(df)
-        xmax = self.fixed_xmax or WEEKS_PER_YEAR * max(1, math.ceil((n - 1) / WEEKS_PER_YEAR))
+        xmax = WEEKS_PER_YEAR * max(1, math.ceil((n - 1) / WEEKS_PER_YEAR))
         if self.stacked:
             total = sum((df[c] for c, _ in self.cols), np.zeros(n)) if n else np.zeros(1)
             top = max(self.n_schools or 0, float(total.max()) if len(total) else 1.0, 1.0)
@@ -572,8 +559,6 @@ class BlitFrame:
         rows = slice(max(int(h - box.y1), 0), max(int(math.ceil(h - box.y0)), 0))
         cols = slice(max(int(box.x0), 0), max(int(math.ceil(box.x1)), 0))
         return rows, cols, np.asarray(self.canvas.buffer_rgba())[rows, cols].astype(np.float32)
-
-        return encode_image(self.canvas)
 
 
 class _Frames:
