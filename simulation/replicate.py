@@ -60,7 +60,7 @@ def school_snapshot(m) -> pd.DataFrame:
     frame = m.school_frame()
     frame["access_share"] = m.access.reshape(n_s, tps).mean(axis=1)
     frame["resistant"] = m.resistant.copy()
-    frame["condoned_at_start"] = m.condoned_start.copy() if hasattr(m, "condoned_start") else m.condoned.copy()
+    frame["condoned_at_start"] = m.condoned_start.copy()     # set by `run_task` before the first tick
     frame["within_sd"] = within_school_sd(m.knowledge, n_s, tps)
     frame["knowledge_accessed"] = knowledge_accessed(m.knowledge, n_s, tps)
     frame["high_performing"] = ((m.value_added >= m.reference.va_top_quartile)

@@ -88,6 +88,12 @@ def _versions() -> dict[str, str]:
     return out
 
 
+def provenance() -> dict[str, Any]:
+    """Versions, git commit and, when run as `clc-sim`, the command line: for a run's or sweep's metadata."""
+    return {"versions": _versions(), "git": git_commit(),
+            "command": sys.argv if Path(sys.argv[0]).name in ("clc-sim", "cli.py", "__main__.py") else None}
+
+
 def git_commit() -> dict[str, Any] | None:
     """The project's git commit and whether the work tree has changes, or None outside a git checkout."""
     root = Path(__file__).resolve().parent.parent
@@ -126,9 +132,7 @@ def write_run(result, run_dir: str | Path, figures: bool = True, overwrite: bool
 
         written += save_figures(run_dir, result.timeseries, result.graph, title=result.scenario.name)
     meta = dict(result.metadata)
-    meta.update({"scenario": result.scenario.name, "versions": _versions(), "git": git_commit(),
-                 "command": sys.argv if Path(sys.argv[0]).name in ("clc-sim", "cli.py", "__main__.py") else None,
-                 "files": sorted(written)})
+    meta.update({"scenario": result.scenario.name, **provenance(), "files": sorted(written)})
     atomic_write_text(run_dir / "metadata.json", json.dumps(meta, indent=2, default=str) + "\n")
     result.metadata = meta
     result.run_dir = run_dir

@@ -126,7 +126,8 @@ def _closest(name: str, candidates) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def _did_you_mean(name: str, candidates) -> str:
+def did_you_mean(name: str, candidates) -> str:
+    """" Did you mean 'x'?" for the closest of `candidates` to a misspelt `name`, or "" if none is close."""
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     return f" Did you mean {close[0]!r}?" if close else ""
 
@@ -182,7 +183,7 @@ def check_param(name: str, value: Any, source: str | None = None, where: str = "
     if p.choices is not None:
         if isinstance(value, str):
             raise ScenarioError(f"{label} = {value!r} is not an allowed choice: expected {allowed}."
-                                f"{_did_you_mean(value, p.choices)}", source=source, field=label, value=value,
+                                f"{did_you_mean(value, p.choices)}", source=source, field=label, value=value,
                                 allowed=p.allowed())
         raise _error(source, label, value, "has the wrong type", allowed)
     if p.kind is bool or isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -259,7 +260,7 @@ def _parse_intervention(source, index: int, data: Mapping[str, Any], horizon: in
         raise _error(source, where + "kind", kind, "has the wrong type", "one of " + ", ".join(map(repr, kinds)))
     if kind not in kinds:
         raise ScenarioError(f"{where}kind = {kind!r} is not a known intervention: expected one of "
-                            f"{', '.join(map(repr, kinds))}.{_did_you_mean(kind, kinds)}", source=source,
+                            f"{', '.join(map(repr, kinds))}.{did_you_mean(kind, kinds)}", source=source,
                             field=where + "kind", value=kind, allowed=", ".join(kinds))
     schools = data["schools"]
     if isinstance(schools, int) and not isinstance(schools, bool):
@@ -348,7 +349,7 @@ def scenario_path(name_or_path: str | os.PathLike) -> Path:
         return path
     names = ", ".join(shipped) or "(none found in " + str(scenarios_dir()) + ")"
     raise ScenarioError(f"unknown scenario {text!r}: it is neither a file nor a shipped scenario."
-                        f"{_did_you_mean(text, shipped)} Shipped scenarios are: {names}.",
+                        f"{did_you_mean(text, shipped)} Shipped scenarios are: {names}.",
                         field="scenario", value=text, allowed=names)
 
 

@@ -55,20 +55,15 @@ def _label(scenario, overrides: dict) -> str:
 
 def compare_tables(reps_a, reps_b, metrics, label_a: str, label_b: str):
     """The comparison table (one row per metric and measure) from paired replica lists."""
-    import numpy as np
     import pandas as pd
 
+    from simulation.experiments.common import end, gain
     from simulation.stats import paired
 
     rows = []
     for metric in metrics:
-        for measure in ("end", "gain"):
-            def value(rep):
-                col = rep.timeseries[metric].to_numpy(float)
-                return col[-1] if measure == "end" else col[-1] - col[0]
-            a = np.array([value(r) for r in reps_a])
-            b = np.array([value(r) for r in reps_b])
-            st = paired(a, b)
+        for measure, value in (("end", end), ("gain", gain)):
+            st = paired(value(reps_a, metric), value(reps_b, metric))
             rows.append({"metric": metric, "measure": measure, "n": st.n, "mean_A": st.mean_a,
                          "mean_B": st.mean_b, "diff_A_minus_B": st.diff, "ci95_low": st.ci_low,
                          "ci95_high": st.ci_high, "p_value": st.p_value, "cohens_dz": st.effect_size})
@@ -126,7 +121,7 @@ def run(args) -> int:
     from simulation.replicate import Task, run_tasks
     from simulation.reporters import REPORTERS
     from simulation.results import atomic_write, atomic_write_bytes, atomic_write_text, figure_bytes
-    from simulation.scenario import MAX_HORIZON, ScenarioError, load_scenario, parse_assignments
+    from simulation.scenario import MAX_HORIZON, ScenarioError, did_you_mean, load_scenario, parse_assignments
 
     if args.replications < 2:
         raise CommandError(f"--replications {args.replications} is too small: a paired test needs at least 2.")
@@ -137,11 +132,8 @@ def run(args) -> int:
     metrics = list(dict.fromkeys(args.metric)) or list(DEFAULT_METRICS)
     for metric in metrics:
         if metric not in REPORTERS:
-            import difflib
-
-            close = difflib.get_close_matches(metric, REPORTERS, n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
-            raise CommandError(f"--metric {metric!r} is not a reporter.{hint} Allowed: {', '.join(REPORTERS)}.")
+            raise CommandError(f"--metric {metric!r} is not a reporter.{did_you_mean(metric, REPORTERS)} "
+                               f"Allowed: {', '.join(REPORTERS)}.")
     both = parse_assignments(args.assignments)
     over_a = {**both, **parse_assignments(args.assign_a, "--set-a")}
     over_b = {**both, **parse_assignments(args.assign_b, "--set-b")}

@@ -38,6 +38,7 @@ def run(args) -> int:
     from pathlib import Path
 
     from simulation.experiments import REGISTRY, module, run_experiment, write_report
+    from simulation.scenario import did_you_mean
     from simulation.experiments.common import Context
     from simulation.scenario import parse_assignments
 
@@ -66,11 +67,8 @@ def run(args) -> int:
     if not args.name:
         raise CommandError("'run' needs an experiment name or 'all'; see `clc-sim experiments list`.")
     if args.name != "all" and args.name not in REGISTRY:
-        import difflib
-
-        close = difflib.get_close_matches(args.name, REGISTRY, n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise CommandError(f"unknown experiment {args.name!r}.{hint} Allowed: all, {', '.join(REGISTRY)}.")
+        raise CommandError(f"unknown experiment {args.name!r}.{did_you_mean(args.name, REGISTRY)} "
+                           f"Allowed: all, {', '.join(REGISTRY)}.")
     names = list(REGISTRY) if args.name == "all" else [args.name]
     failed = 0
     for name in names:

@@ -48,7 +48,7 @@ def build(n: int, k: int, p: float, rng: np.random.Generator):
 def simulate(n: int, k: int, p: float, categories: int, alpha: float, seed: int, meetings: float = 0.2,
              max_ticks: int = 40000, tol: float = 1e-9, check_every: int = 200):
     """Run one barter economy to its long run; returns (final mean knowledge, ticks, mean-knowledge path)."""
-    from simulation.kernel import EXPERIENCE, N_COEF, NONE, transfer_tick_serial
+    from simulation.kernel import EXPERIENCE, N_COEF, transfer_tick_serial
 
     rng = np.random.default_rng(seed)
     a, b, indptr, giver, arc_link = build(n, k, p, rng)
@@ -90,7 +90,6 @@ def simulate(n: int, k: int, p: float, categories: int, alpha: float, seed: int,
             if moved_window / (n * categories) < tol * check_every:
                 break
             moved_window = 0.0
-    _ = NONE
     return float(know.mean()), tick, np.array(path)
 
 

@@ -27,7 +27,7 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from simulation.results import _versions, atomic_write, atomic_write_text, git_commit
+from simulation.results import atomic_write, atomic_write_text, provenance
 from simulation.sweep.design import Run, design_points, plan_runs
 from simulation.sweep.spec import SweepError, SweepSpec, metric_columns, parse_sweep
 from simulation.sweep.worker import run_batch
@@ -92,9 +92,9 @@ class SweepStore:
             except SweepError as exc:
                 raise SweepError(f"the folder {str(self.dir)!r} holds a sweep.toml that no longer validates "
                                  f"({exc.message}); choose another --out.", field="--out", value=str(self.dir))
-            if old.identity() != spec.identity():
-                diff = sorted(k for k in set(old.identity()) | set(spec.identity())
-                              if old.identity().get(k) != spec.identity().get(k))
+            old_id, new_id = old.identity(), spec.identity()
+            if old_id != new_id:
+                diff = sorted(k for k in set(old_id) | set(new_id) if old_id.get(k) != new_id.get(k))
                 raise SweepError(f"the folder {str(self.dir)!r} holds a different sweep ({old.name!r}; differs in "
                                  f"{', '.join(diff)}): choose another --out, or resume it with its own file "
                                  f"{str(existing)!r}.", field="--out", value=str(self.dir))
@@ -379,7 +379,7 @@ def _columns(spec: SweepSpec) -> list[str]:
 
 def run_sweep(spec: SweepSpec, out_dir: str | Path | None = None, *, workers: int | None = None,
               scheduler: str | None = None, resume: bool = False, progress: bool = True, batch: int | None = None,
-              plots: bool = True, points: list[dict] | None = None,
+              plots: bool = True,
               on_batch: Callable[[int, int], None] | None = None) -> SweepOutcome:
     """Run every run of `spec` not yet in `out_dir`, streaming batches to disk; merge, plot and return.
 
@@ -390,7 +390,7 @@ def run_sweep(spec: SweepSpec, out_dir: str | Path | None = None, *, workers: in
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
     out_dir = Path(out_dir) if out_dir is not None else default_out_dir(spec)
-    points = design_points(spec) if points is None else points
+    points = design_points(spec)
     runs = plan_runs(spec, points)
     store = SweepStore(out_dir)
     store.open(spec, points, resume)
@@ -468,8 +468,7 @@ def _finish(spec, store: SweepStore, columns, runs: list[Run], started, t0, stat
             "swept": list(spec.swept), "started": started.isoformat(timespec="seconds"),
             "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"), "wall_time_s": round(wall, 3),
             "runs_per_minute": round(60 * ran / wall, 2) if wall > 0 and ran else None,
-            "execution": info, "versions": _versions(), "git": git_commit(),
-            "command": sys.argv if Path(sys.argv[0]).name in ("clc-sim", "cli.py", "__main__.py") else None}
+            "execution": info, **provenance()}
     files = ["sweep.toml", "design.parquet", "runs.parquet", "timeseries.parquet", "metadata.json"]
     if plots and len(merged) and (merged["status"] == "ok").any():
         from simulation.sweep.plots import save_sweep_plots

@@ -27,7 +27,7 @@ class SensitivityError(RuntimeError):
     """The indices cannot be computed (failed runs, runs missing)."""
 
 
-def point_means(spec: SweepSpec, runs: pd.DataFrame, metric: str, n_points: int) -> np.ndarray:
+def point_means(runs: pd.DataFrame, metric: str, n_points: int) -> np.ndarray:
     """The metric per design point, averaged over replications, in point order."""
     bad = runs[runs["status"] != "ok"]
     if len(bad):
@@ -48,7 +48,7 @@ def analyse(spec: SweepSpec, runs: pd.DataFrame) -> pd.DataFrame:
     X = salib_sample(spec)
     rows = []
     for metric in s.metrics:
-        Y = point_means(spec, runs, metric, len(X))
+        Y = point_means(runs, metric, len(X))
         if s.method == "morris":
             from SALib.analyze import morris
 
