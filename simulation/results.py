@@ -132,7 +132,10 @@ def write_run(result, run_dir: str | Path, figures: bool = True, overwrite: bool
 
         written += save_figures(run_dir, result.timeseries, result.graph, title=result.scenario.name)
     meta = dict(result.metadata)
-    meta.update({"scenario": result.scenario.name, **provenance(), "files": sorted(written)})
+    prov = provenance()
+    meta.update({"scenario": result.scenario.name, **prov, "files": sorted(written)})
+    # the caller's own record of the command (clc-sim run passes its arguments) wins over the guess from sys.argv
+    meta["command"] = result.metadata.get("command") or prov["command"]
     atomic_write_text(run_dir / "metadata.json", json.dumps(meta, indent=2, default=str) + "\n")
     result.metadata = meta
     result.run_dir = run_dir

@@ -185,3 +185,14 @@ def test_default_results_folder_layout(tmp_path, monkeypatch):
     runs = list((tmp_path / "results" / "isolated-8").iterdir())
     assert len(runs) == 1 and runs[0].name.endswith("-seed1")
     assert (runs[0] / "metadata.json").exists()
+
+
+def test_run_metadata_records_the_command_given(tmp_path):
+    import json
+
+    out = tmp_path / "run"
+    proc = clc("run", "voluntary-8", "--ticks", "2", "--quiet", "--no-figures", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    meta = json.loads((out / "metadata.json").read_text())
+    assert meta["command"] == ["clc-sim", "run", "voluntary-8", "--ticks", "2", "--quiet", "--no-figures", "--out",
+                               str(out)]
