@@ -268,6 +268,13 @@ class CLCModel(mesa.Model):
             self.events.append((self.steps, f"{len(moved) - 5} more schools changed stage"))
 
     # ----------------------------------------------------------------------------- views
+    def timeseries(self) -> pd.DataFrame:
+        """The collected reporters, one row per collection, with the tick of each (0, then every
+        `collect_every` ticks)."""
+        ts = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        ts.insert(0, "tick", np.arange(len(ts), dtype=np.int64) * int(self.p["collect_every"]))
+        return ts
+
     def school_frame(self) -> pd.DataFrame:
         """One row per school for the current tick."""
         tps = self.p["teachers_per_school"]

@@ -90,10 +90,7 @@ def run_task(task: Task) -> Replica:
         stages[:, tick] = model.stage
         if tick in wanted:
             snaps[tick] = school_snapshot(model)
-    ts = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    every = int(model.p["collect_every"])
-    ts.insert(0, "tick", np.arange(len(ts)) * every)
-    return Replica(task, ts, snaps, stages)
+    return Replica(task, model.timeseries(), snaps, stages)
 
 
 _POOL = None

@@ -42,7 +42,7 @@ def build_model(scenario: Scenario):
 
 
 def _school_rows(model, tick: int) -> pd.DataFrame:
-    frame = model.school_frame().copy()
+    frame = model.school_frame()
     frame.insert(0, "tick", tick)
     return frame
 
@@ -56,8 +56,8 @@ def simulate(scenario: Scenario, progress: bool = True, graph: bool = True) -> R
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
     model = build_model(scenario)
-    every = int(scenario.params.get("collect_every", 1))
-    ticks, frames = [0], [_school_rows(model, 0)]
+    every = int(model.p["collect_every"])
+    frames = [_school_rows(model, 0)]
     from tqdm import tqdm
 
     with tqdm(total=scenario.horizon, desc=scenario.name, unit="tick", disable=not progress,
@@ -65,12 +65,9 @@ def simulate(scenario: Scenario, progress: bool = True, graph: bool = True) -> R
         for tick in range(1, scenario.horizon + 1):
             model.step()
             if tick % every == 0:
-                ticks.append(tick)
                 frames.append(_school_rows(model, tick))
             bar.update(1)
-    ts = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    if "tick" not in ts.columns:
-        ts.insert(0, "tick", ticks if len(ticks) == len(ts) else range(len(ts)))
+    ts = model.timeseries()
     schools = pd.concat(frames, ignore_index=True)
     wall = time.perf_counter() - t0
     metadata = {"seed": scenario.seed, "ticks": scenario.horizon, "started": started.isoformat(timespec="seconds"),

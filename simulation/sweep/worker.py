@@ -13,7 +13,6 @@ import time
 import traceback
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 
@@ -65,9 +64,7 @@ def run_one(job: dict[str, Any], run: dict[str, Any]) -> tuple[dict[str, Any], p
         model = build_model(scenario)
         for _ in range(scenario.horizon):
             model.step()
-        frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-        every = int(scenario.params["collect_every"])
-        frame.insert(0, "tick", np.arange(len(frame), dtype=np.int64) * every)
+        frame = model.timeseries()
         if frame["tick"].iloc[-1] != scenario.horizon:  # the horizon is not a collection tick
             final = {"tick": scenario.horizon, **compute_metrics(model)}
             frame = pd.concat([frame, pd.DataFrame([final])], ignore_index=True)
