@@ -170,5 +170,3 @@ def apply(m, kind: str, schools) -> None:
         m.events.append((m.steps, INTERVENTIONS[kind](m, int(s))))
         staff = _staff(m, int(s))
         m.condoned[s] &= m.openness[staff].mean() < 0.6 * m.base_openness[staff].mean()
-    pad = m.links.n_links - len(m.last_activity)
-    m.last_activity = np.concatenate([m.last_activity, np.zeros(pad, np.int8)])

@@ -38,6 +38,7 @@ class LinkSet:
         self.b = np.empty(0, np.int64)           # second endpoint (teacher, partner or programme node)
         self.kind = np.empty(0, np.int8)
         self.joint_work = np.empty(0, np.float64)  # accumulated joint-work sessions (intensity-weighted)
+        self.activity = np.empty(0, np.int8)     # the activity each link carried in the last tick (NONE = 0)
         self.trust = np.empty(0, np.float64)     # per arc, CSR order
         self._pending = None
         self._build(np.empty(0), np.empty(0))
@@ -60,6 +61,7 @@ class LinkSet:
         self.b = np.concatenate([self.b, b])
         self.kind = np.concatenate([self.kind, np.full(len(a), kind, np.int8)])
         self.joint_work = np.concatenate([self.joint_work, np.zeros(len(a))])
+        self.activity = np.concatenate([self.activity, np.zeros(len(a), np.int8)])
         tab = np.clip(np.broadcast_to(np.asarray(trust_ab, float), a.shape), 0.0, 1.0)
         tba = np.clip(np.broadcast_to(np.asarray(trust_ba, float), a.shape), 0.0, 1.0)
         self._pending[0].append(tab)

@@ -160,7 +160,6 @@ class CLCModel(mesa.Model):
         self.rates, self.coef = kernel_coefficients(p)
         self._kernel = TickWorkspace()
         self._uniforms = np.empty((2, 0))
-        self.last_activity = np.zeros(self.links.n_links, np.int8)
         self.teaching_lost = np.zeros(n_t)
         self.overhead = np.zeros(n_t)
         self.created_total = 0.0
@@ -211,7 +210,7 @@ class CLCModel(mesa.Model):
             L.arc_link, L.trust, arc_act, self.rates, self.coef)
         self.node_knowledge[:] = new_knowledge
         L.trust, self._kernel.new_trust = new_trust, L.trust      # swap: the old array is next tick's output
-        self.last_activity = tick.activity
+        L.activity = tick.activity
         self.teaching_lost = tick.teaching_lost
         self.overhead = tick.overhead
         self.created_total += float(created[:self.n_teachers].sum())
@@ -268,6 +267,11 @@ class CLCModel(mesa.Model):
             self.events.append((self.steps, f"{len(moved) - 5} more schools changed stage"))
 
     # ----------------------------------------------------------------------------- views
+    @property
+    def last_activity(self) -> np.ndarray:
+        """The activity code each link carried in the last tick (kept on the links, so new links start idle)."""
+        return self.links.activity
+
     def timeseries(self) -> pd.DataFrame:
         """The collected reporters, one row per collection, with the tick of each (0, then every
         `collect_every` ticks)."""
