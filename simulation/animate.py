@@ -15,7 +15,7 @@ matplotlib.use("Agg")
 from matplotlib import animation  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from simulation.dashboard.drawing import draw_chart, draw_school_network, model_frame  # noqa: E402
+from simulation.dashboard.drawing import draw_chart, draw_school_network, model_series  # noqa: E402
 
 CHART_INDEX = {"knowledge": 0, "trust": 1, "attainment": 2, "stages": 3}
 
@@ -68,7 +68,7 @@ def render(scenario, out: Path | str, ticks: int | None = None, every: int = 1, 
         ax_net.clear()
         ax_chart.clear()
         draw_school_network(ax_net, model)
-        draw_chart(ax_chart, model_frame(model), CHART_INDEX[chart])
+        draw_chart(ax_chart, model_series(model), CHART_INDEX[chart])
         ax_chart.set_xlim(0, max(ticks, 1))
         return []
 

@@ -342,11 +342,6 @@ WEEKS_PER_YEAR = 39
 Y_STEP = 0.05  # the charts' y range grows in steps of this, so it changes (and is redrawn) rarely
 
 
-def model_frame(model):
-    """The model's collected time series (one row per collection) as a DataFrame."""
-    return model.datacollector.get_model_vars_dataframe()
-
-
 def model_series(model) -> dict[str, np.ndarray]:
     """The collected time series as plain arrays, straight from the DataCollector (no DataFrame: faster)."""
     collected = model.datacollector.model_vars

@@ -78,11 +78,15 @@ def replicate(ctx: Context, params: dict, horizon: int = HORIZON, interventions=
 
 
 def replicate_many(ctx: Context, conditions: dict[str, dict], horizon: int = HORIZON, interventions=(),
-                   school_ticks=()) -> dict[str, list[Replica]]:
-    """Replicas for several conditions submitted as one batch (keeps every core busy)."""
+                   school_ticks=(), condition_interventions: dict[str, list] | None = None
+                   ) -> dict[str, list[Replica]]:
+    """Replicas for several conditions submitted as one batch (keeps every core busy).
+
+    Every condition gets `interventions`, unless `condition_interventions` names its own.
+    """
     tasks, keys = [], []
     for key, params in conditions.items():
-        ivs = params.pop("_interventions", interventions)
+        ivs = (condition_interventions or {}).get(key, interventions)
         merged = {**ctx.overrides, **params}
         for s in ctx.seeds:
             tasks.append(Task.make(merged, s, horizon, ivs, school_ticks))

@@ -21,12 +21,11 @@ TICK = 39
 
 def run(ctx) -> Result:
     base = {"n_schools": 8, "formation": "none", "condoned_failure_share": 0.5}
-    conds = {"none": dict(base)}
-    for k in KINDS:
-        conds[k] = {**base, "_interventions": [(TICK, k, ("condoned",))]}
+    conds = {key: dict(base) for key in ("none", *KINDS)}
     from .common import HORIZON
 
-    reps = replicate_many(ctx, conds, school_ticks=(TICK, HORIZON))
+    reps = replicate_many(ctx, conds, school_ticks=(TICK, HORIZON),
+                          condition_interventions={k: [(TICK, k, ("condoned",))] for k in KINDS})
 
     def treated_gain(rs):
         out = []
