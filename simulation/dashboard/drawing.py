@@ -37,8 +37,8 @@ from matplotlib.lines import Line2D  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from simulation.links import WITHIN  # noqa: E402
+from simulation.plots import STAGE_LABELS, TICKS_PER_YEAR  # noqa: E402
 
-STAGE_LABELS = ("Isolation", "Initiation", "Engagement", "Integration")
 STAGE_COLOURS = ("#9aa0a6", "#f4b400", "#4285f4", "#0f9d58")
 ACTIVITY_LABELS = ("no contact", "information", "experience (visits)", "coaching")
 ACTIVITY_STYLE = (  # colour, width, linestyle, alpha
@@ -338,7 +338,7 @@ CHARTS = (
                            ("stage_engagement", "Engagement"), ("stage_integration", "Integration"))),
 )
 CHART_COLUMNS = tuple(col for _, series in CHARTS for col, _ in series)
-WEEKS_PER_YEAR = 39
+WEEKS_PER_YEAR = TICKS_PER_YEAR    # a tick is a school week
 Y_STEP = 0.05  # the charts' y range grows in steps of this, so it changes (and is redrawn) rarely
 
 

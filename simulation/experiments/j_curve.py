@@ -26,9 +26,10 @@ def run(ctx) -> Result:
     iso = series(reps["isolated"], "mean_attainment")
     iso_dip = (iso - iso[:, :1])[:, 1:40].min(axis=1)
     d, f, vs = one_sample(dip, 0.0), one_sample(final, 0.0), paired(dip, iso_dip)
+    break_even = float(back[back >= 0].mean()) if (back >= 0).any() else np.nan
     table = pd.DataFrame([stat_row("deepest first-year change in attainment vs 0", d,
                                    mean_trough_tick=float(trough.mean()),
-                                   mean_break_even_tick=float(back[back >= 0].mean()) if (back >= 0).any() else np.nan),
+                                   mean_break_even_tick=break_even),
                           stat_row("attainment change at the horizon vs 0", f),
                           stat_row("first-year dip: network - isolated", vs)])
     holds = significant(d, -1) and significant(f) and significant(vs, -1)
@@ -39,7 +40,7 @@ def run(ctx) -> Result:
     ax.set_title("attainment, change from start")
     ax.legend()
     stat = (f"first-year dip {describe(d)} (trough at tick {trough.mean():.0f}, back to the start level at tick "
-            f"{back[back >= 0].mean() if (back >= 0).any() else float('nan'):.0f}); change at the horizon "
+            f"{break_even:.0f}); change at the horizon "
             f"{describe(f)}; dip deeper than in isolated schools {describe(vs)}")
     return Result(NAME, TITLE, PATTERN, stat, holds, table, fig,
                   {"dip": d.mean_a, "p_dip": d.p_value, "final": f.mean_a}, DEPENDS, len(ctx.seeds))

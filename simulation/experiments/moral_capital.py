@@ -44,9 +44,9 @@ def run(ctx) -> Result:
     log_ratio = np.log(tb[ok] / tl[ok])
     test = one_sample(log_ratio, 0.0)
     geo = float(np.exp(log_ratio.mean()))
+    build_mean, loss_mean = (float(np.mean(x[np.isfinite(x)])) if np.isfinite(x).any() else np.nan for x in (tb, tl))
     table = pd.DataFrame([stat_row("log(build time / loss time) vs 0", test, geometric_mean_ratio=geo,
-                                   mean_build_ticks=float(np.mean(tb[np.isfinite(tb)])) if np.isfinite(tb).any() else np.nan,
-                                   mean_loss_ticks=float(np.mean(tl[np.isfinite(tl)])) if np.isfinite(tl).any() else np.nan,
+                                   mean_build_ticks=build_mean, mean_loss_ticks=loss_mean,
                                    mean_amount=float(built.mean()), shocks_with_a_fall=int(ok.sum()),
                                    recovered_share=float(np.mean(m[:, -1] >= m[:, SHOCK - 1])))])
     holds = significant(test) and bool(ok.mean() >= 0.8)
@@ -57,7 +57,7 @@ def run(ctx) -> Result:
     ax.legend(fontsize=8)
     stat = (f"ticks it took to build the moral capital a defection destroys (half its fall) vs ticks to lose it: "
             f"geometric-mean ratio "
-            f"{geo:.1f} (build {np.nanmean(np.where(np.isfinite(tb), tb, np.nan)):.0f} ticks, loss "
-            f"{np.nanmean(np.where(np.isfinite(tl), tl, np.nan)):.1f} ticks); log ratio > 0: p {test.p_value:.3g}")
+            f"{geo:.1f} (build {build_mean:.0f} ticks, loss {loss_mean:.1f} ticks); log ratio > 0: "
+            f"p {test.p_value:.3g}")
     return Result(NAME, TITLE, PATTERN, stat, holds, table, fig,
                   {"ratio_geomean": geo, "p": test.p_value, "amount_mean": float(built.mean())}, DEPENDS, len(ctx.seeds))
