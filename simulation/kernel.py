@@ -220,9 +220,10 @@ def _tick_records(knowledge, openness, skill, effort, indptr, giver, arc_link, t
     inputs). `nodes` [n, 8] is a caller-owned buffer.
 
     Each node's inputs are first packed into its 64-byte row of `nodes`. Then, per block of
-    receivers: every arc gets the idle update (trust decays, nothing received) and the active arcs are
-    listed; their givers' rows and link records are gathered; each receiver then pulls over its active
-    arcs (per-node pull: a receiver writes only its own row and arcs, so threads never race).
+    receivers (whose arcs are contiguous): one flat loop gives every arc the idle update (trust decays,
+    nothing received; it vectorises), a second lists the active arcs; their givers' rows and link records
+    are gathered; each receiver then pulls over its active arcs (per-node pull: a receiver writes only its
+    own row and arcs, so threads never race).
     """
     n = knowledge.shape[0]
     for i in prange(n):
@@ -239,18 +240,16 @@ def _tick_records(knowledge, openness, skill, effort, indptr, giver, arc_link, t
     for blk in prange((n + BLOCK - 1) // BLOCK):
         lo = blk * BLOCK
         hi = min(lo + BLOCK, n)
-        active = np.empty(indptr[hi] - indptr[lo], np.int64)
-        first = np.empty(hi - lo + 1, np.int64)
+        a0, a1 = indptr[lo], indptr[hi]                  # the block's arcs are contiguous: flat loops over them
+        for arc in range(a0, a1):
+            t = trust[arc]
+            new_trust[arc] = t - decay * t                # idle; active arcs are overwritten below
+            received[arc] = 0.0
+        active = np.empty(a1 - a0, np.int64)
         cnt = 0
-        for i in range(lo, hi):
-            first[i - lo] = cnt
-            for arc in range(indptr[i], indptr[i + 1]):
-                t = trust[arc]
-                active[cnt] = arc
-                cnt += arc_act[arc] != NONE
-                new_trust[arc] = t - decay * t            # idle; active arcs are overwritten below
-                received[arc] = 0.0
-        first[hi - lo] = cnt
+        for arc in range(a0, a1):
+            active[cnt] = arc
+            cnt += arc_act[arc] != NONE
         rows = np.empty((cnt, 8))                         # giver k0, k1, k2, skill, effort; intensity, validity, w
         for q in range(cnt):
             j = giver[active[q]]
@@ -263,13 +262,15 @@ def _tick_records(knowledge, openness, skill, effort, indptr, giver, arc_link, t
             rows[q, 5] = links[link, 0]
             rows[q, 6] = links[link, 1]
             rows[q, 7] = links[link, 2]
+        q = 0
         for i in range(lo, hi):
+            end = indptr[i + 1]
             ki0, ki1, ki2 = nodes[i, 0], nodes[i, 1], nodes[i, 2]
             open_i, effort_i = nodes[i, 3], nodes[i, 5]
             g0 = g1 = g2 = 0.0
             c0 = c1 = c2 = 0.0
             top0, top1, top2 = ki0, ki1, ki2
-            for q in range(first[i - lo], first[i - lo + 1]):
+            while q < cnt and active[q] < end:            # this receiver's active arcs, in arc order
                 arc = active[q]
                 t = trust[arc]
                 act = arc_act[arc]
@@ -319,6 +320,7 @@ def _tick_records(knowledge, openness, skill, effort, indptr, giver, arc_link, t
                 else:
                     t = t - decay * t                     # information is no joint work
                 new_trust[arc] = t
+                q += 1
             v0 = _settle(ki0, g0, top0)
             v1 = _settle(ki1, g1, top1)
             v2 = _settle(ki2, g2, top2)
