@@ -100,6 +100,55 @@ def outputs(inp: dict) -> dict:
                 received=np.empty(arcs))
 
 
+@njit(inline="always")
+def _polynomial_exp(x):
+    """Stand-in for `math.exp` in the attribution kernel: four multiply-adds (its numbers are wrong on purpose)."""
+    return 1.0 + x * (1.0 + x * (0.5 + x * (1.0 / 6.0 + x / 24.0)))
+
+
+def kernel_without_exp():
+    """(parallel, serial) copies of the model's kernel (`_tick_records`) with `_polynomial_exp` in place of
+    every `math.exp`: what the kernel would cost if exp were nearly free. For attribution only: not cached
+    (a copy shares the kernel's source lines) and its results are not the model's."""
+    import types
+
+    from simulation import kernel as K
+
+    cheap = types.ModuleType("polynomial_math")
+    cheap.exp = _polynomial_exp
+
+    def copy(fn, **names):
+        py = fn.py_func if hasattr(fn, "py_func") else fn
+        out = types.FunctionType(py.__code__, dict(py.__globals__, math=cheap, **names), py.__name__ + "_no_exp",
+                                 py.__defaults__, py.__closure__)
+        out.__qualname__ = py.__qualname__ + "_no_exp"
+        return out
+
+    gain = njit(inline="always")(copy(K._gain, gap_response=njit(inline="always")(copy(K.gap_response))))
+    body = copy(K._tick_records, _gain=gain, _grown=njit(inline="always")(copy(K._grown)))
+    return njit(parallel=True)(body), njit(copy(body))
+
+
+def exp_share(ws, inp: dict, parallel: bool, repeats: int, without_exp) -> float:
+    """Share of the kernel's time (`run_records`, records already packed by `ws.run`) that `exp` takes:
+    1 - t(without exp) / t(kernel), timed alternately so both see the same machine."""
+    from simulation.kernel import transfer_tick_records, transfer_tick_records_serial
+
+    a = inp
+    args = (a["knowledge"], a["openness"], a["skill"], a["effort"], a["indptr"], a["giver"], a["arc_link"],
+            a["trust"], ws.arc_act, a["rates"], a["coef"], ws.new_knowledge, ws.new_trust, ws.created,
+            ws.received, ws.nodes, ws.links)
+    real = transfer_tick_records if parallel else transfer_tick_records_serial
+    cheap = without_exp[0] if parallel else without_exp[1]
+    cheap(*args)
+    t_real, t_cheap = [], []
+    for _ in range(repeats):
+        t_real.append(median_time(lambda: real(*args), 3))
+        t_cheap.append(median_time(lambda: cheap(*args), 3))
+    ws.run(**inp, parallel=parallel)           # the real outputs back in the workspace
+    return 1.0 - statistics.median(t_cheap) / statistics.median(t_real)
+
+
 def bench_kernel(sizes, reference_max_links: int, repeats: int) -> list[dict]:
     from simulation.kernel import PARALLEL_MIN_ARCS, TickWorkspace, get_threads, set_threads
     from simulation.kernel_numpy import transfer_tick_numpy
@@ -107,6 +156,7 @@ def bench_kernel(sizes, reference_max_links: int, repeats: int) -> list[dict]:
 
     rows = []
     threads = get_threads()
+    without_exp = kernel_without_exp()
     for network, mix in (("random", "model-like"), ("ordered", "model-like"), ("random", "busy"),
                          ("ordered", "busy")):
         for n in sizes:
@@ -129,6 +179,7 @@ def bench_kernel(sizes, reference_max_links: int, repeats: int) -> list[dict]:
                 t_ref = median_time(lambda: transfer_tick_reference(**inp, **out), ref_reps)
                 t_ref_cpu = median_time(lambda: transfer_tick_reference(**inp, **out), ref_reps, time.thread_time)
             t_auto = t_par if 2 * m >= PARALLEL_MIN_ARCS else t_ser     # what TickWorkspace (the model) runs
+            share = exp_share(ws, inp, t_auto is t_par, reps, without_exp)
             row = dict(network=network, mix=mix, teachers=n, links=m, arcs=2 * m,
                        kernel_ns_per_link=1e9 * t_auto, kernel_path="parallel" if t_auto is t_par else "serial",
                        numba_parallel_ns_per_link=1e9 * t_par / m, numba_serial_ns_per_link=1e9 * t_ser / m,
@@ -138,7 +189,8 @@ def bench_kernel(sizes, reference_max_links: int, repeats: int) -> list[dict]:
                        speedup_vs_numpy=t_np / t_auto, threads=threads,
                        serial_cpu_ns_per_link=1e9 * t_ser_cpu / m,
                        reference_cpu_ns_per_link=None if t_ref_cpu is None else 1e9 * t_ref_cpu / m,
-                       cpu_speedup_vs_reference=None if t_ref_cpu is None else t_ref_cpu / t_ser_cpu)
+                       cpu_speedup_vs_reference=None if t_ref_cpu is None else t_ref_cpu / t_ser_cpu,
+                       exp_share=share)
             row["kernel_ns_per_link"] /= m
             rows.append(row)
             print(f"  kernel {network:7s} {mix:10s} n={n:>8,d}: numba {row['numba_parallel_ns_per_link']:.1f} ns/link "
@@ -348,11 +400,18 @@ def bench_model(quick: bool) -> list[dict]:
 
 
 # --------------------------------------------------------------------------------------------- cold start
-FIRST_TICK = ("import time; t = time.perf_counter(); from simulation.model import CLCModel; "
-              "m = CLCModel(seed=1); m.step(); print(time.perf_counter() - t, time.time())")
+FIRST_TICK = ("import time; t = time.perf_counter(); from simulation.model import CLCModel; t1 = time.perf_counter(); "
+              "m = CLCModel(seed=1); t2 = time.perf_counter(); m.step(); t3 = time.perf_counter(); "
+              "print(t3 - t, t1 - t, t2 - t1, t3 - t2, time.time())")
+#: the third-party import chain alone: what Mesa imports (pandas, SciPy's spatial module, networkx) and numba
+THIRD_PARTY = ("import time; t = time.perf_counter(); import numpy, pandas, scipy.spatial.distance, networkx, numba, "
+               "mesa; print(time.perf_counter() - t)")
 
 
 def bench_cold_start(repeats: int) -> list[dict]:
+    """Command to the end of the first tick in fresh processes, empty then warm numba cache, split into
+    import, construction (where numba loads or compiles the first kernels) and the tick; plus the bound:
+    interpreter start-up and the third-party import chain alone."""
     rows = []
     with tempfile.TemporaryDirectory() as cache:
         env = dict(os.environ, NUMBA_CACHE_DIR=cache)
@@ -363,21 +422,28 @@ def bench_cold_start(repeats: int) -> list[dict]:
             wall = time.perf_counter() - t
             if proc.returncode:
                 raise RuntimeError(proc.stderr)
-            in_process, tick_epoch = map(float, proc.stdout.strip().splitlines()[-1].split())
+            in_process, imp, build, tick, tick_epoch = map(float, proc.stdout.strip().splitlines()[-1].split())
             # command to first tick: from launching the process to the end of its first tick (wall clock);
             # the process's whole wall time also counts the interpreter's exit after the tick
             rows.append(dict(cache=label, command_to_first_tick_s=tick_epoch - t_epoch, process_wall_s=wall,
-                             in_process_s=in_process))
+                             in_process_s=in_process, import_s=imp, construction_s=build, tick_s=tick))
+    starts, chain = [], []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True, cwd=ROOT)
+        starts.append(time.perf_counter() - t)
+        proc = subprocess.run([sys.executable, "-c", THIRD_PARTY], capture_output=True, text=True, check=True,
+                              cwd=ROOT)
+        chain.append(float(proc.stdout.strip().splitlines()[-1]))
     cold = rows[0]
-    warm = dict(cache="warm numba cache",
-                command_to_first_tick_s=statistics.median(r["command_to_first_tick_s"] for r in rows[1:]),
-                process_wall_s=statistics.median(r["process_wall_s"] for r in rows[1:]),
-                in_process_s=statistics.median(r["in_process_s"] for r in rows[1:]))
-    probe = subprocess.run([sys.executable, "-c", "import time; t = time.perf_counter(); import simulation.model; "
-                            "print(time.perf_counter() - t)"], capture_output=True, text=True, cwd=ROOT)
-    warm["import_s"] = cold["import_s"] = float(probe.stdout.strip() or "nan")
+    warm = {key: statistics.median(r[key] for r in rows[1:]) for key in cold if key != "cache"}
+    warm["cache"] = "warm numba cache"
     for r in (cold, warm):
-        print(f"  cold start, {r['cache']}: {r['command_to_first_tick_s']:.2f} s command to first tick", flush=True)
+        r["interpreter_start_s"] = statistics.median(starts)
+        r["third_party_import_s"] = statistics.median(chain)
+        print(f"  cold start, {r['cache']}: {r['command_to_first_tick_s']:.2f} s command to first tick (import "
+              f"{r['import_s']:.2f}, construction {r['construction_s']:.2f}, tick {r['tick_s']:.2f}; third-party "
+              f"imports alone {r['third_party_import_s']:.2f})", flush=True)
     return [cold, warm]
 
 
@@ -444,6 +510,22 @@ def report(meta: dict, kernel: list, memory: dict | None, model: list, cold: lis
                                 f"≥ {TARGETS['kernel_vs_reference']:.0f}×", f"{min(cpu):.0f}× – {max(cpu):.0f}×",
                                 verdict(min(cpu) >= TARGETS["kernel_vs_reference"])))
         lines.append("")
+        if all("exp_share" in r for r in kernel):
+            lines += ["### What `exp` costs the kernel", "",
+                      "The same kernel compiled with four multiply-adds in place of every `math.exp`, timed "
+                      "alternately with the real one on the same inputs (`kernel_without_exp`; attribution only, "
+                      "its numbers are not the model's). The share is of the transfer pass alone; without exp = kernel × (1 − "
+                      "share), which charges the packing pass too, so it is a lower bound on the time and the last "
+                      "column an upper bound on the ratio.", "",
+                      "| network | mix | teachers | kernel | exp share | kernel without exp | × reference "
+                      "| × reference without exp |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+            for r in kernel:
+                free = r["kernel_ns_per_link"] * (1.0 - r["exp_share"])
+                ref = r["reference_ns_per_link"]
+                lines.append(f"| {r['network']} | {r['mix']} | {r['teachers']:,} | {r['kernel_ns_per_link']:.1f} "
+                             f"| {100 * r['exp_share']:.0f} % | {free:.1f} | {fmt(r['speedup_vs_reference'], '.0f')} "
+                             f"| {fmt(None if ref is None else ref / free, '.0f')} |")
+            lines.append("")
     if memory and kernel:
         lines += ["## Kernel against the memory limits", "",
                   f"Streaming copy: **{memory['stream_gb_s']:.1f} GB/s** (NumPy copy {memory['stream_numpy_gb_s']:.1f}, "
@@ -513,12 +595,18 @@ def report(meta: dict, kernel: list, memory: dict | None, model: list, cold: lis
                         f"{nat['peak_mb'] / 1024:.2f} GB", verdict(nat["peak_mb"] / 1024 < TARGETS["national_gb"])))
     if cold:
         lines += ["## Cold start (command to first tick, measured outside the process)", "",
-                  "| numba cache | command to first tick s | in-process s | import of simulation.model s "
-                  "| process wall s (with exit) |",
-                  "|---|---:|---:|---:|---:|"]
+                  "In-process parts: import of `simulation.model`, construction of the default model (where numba "
+                  "loads, or compiles, the first kernels from its cache) and the first tick. The bound: starting "
+                  "the interpreter, and importing the third-party chain alone (numpy, pandas, SciPy's spatial "
+                  "module, networkx, numba, mesa: what `import mesa` and the kernels need) in a fresh process.", "",
+                  "| numba cache | command to first tick s | import s | construction s | first tick s "
+                  "| process wall s (with exit) | interpreter start s | third-party imports alone s |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|"]
         for r in cold:
-            lines.append(f"| {r['cache']} | {r['command_to_first_tick_s']:.2f} | {r['in_process_s']:.2f} "
-                         f"| {r['import_s']:.2f} | {r.get('process_wall_s', float('nan')):.2f} |")
+            lines.append(f"| {r['cache']} | {r['command_to_first_tick_s']:.2f} | {r['import_s']:.2f} "
+                         f"| {r.get('construction_s', float('nan')):.2f} | {r.get('tick_s', float('nan')):.3f} "
+                         f"| {r.get('process_wall_s', float('nan')):.2f} | {r.get('interpreter_start_s', float('nan')):.2f} "
+                         f"| {r.get('third_party_import_s', float('nan')):.2f} |")
         lines.append("")
         summary.append(("first tick with a warm numba cache (command to first tick)",
                         f"< {TARGETS['first_tick_seconds']:.0f} s", f"{cold[1]['command_to_first_tick_s']:.2f} s",
