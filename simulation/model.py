@@ -52,8 +52,7 @@ def _registry(name: str) -> property:
     store = "_store" + name
 
     def get(self):
-        if self.__dict__.get("_teacher_ids") is not None:
-            self._make_teachers()
+        self._make_teachers()
         return self.__dict__[store]
 
     def set(self, value):
@@ -71,15 +70,17 @@ class CLCModel(mesa.Model):
     @property
     def teacher_agents(self) -> list[Teacher]:
         """Teacher agents in index order (made on first use)."""
-        if self.__dict__.get("_teacher_ids") is not None:
-            self._make_teachers()
+        self._make_teachers()
         return self.__dict__["_teacher_agents"]
 
     def _make_teachers(self) -> None:
-        """Make and register the teacher agents, first in every registry, with their reserved ids."""
-        ids = self.__dict__.pop("_teacher_ids")
-        self.__dict__["_teacher_ids"] = None
+        """Make and register the teacher agents, first in every registry, with their reserved ids, unless
+        they are made already (or construction has not reserved their ids yet)."""
         d = self.__dict__
+        ids = d.get("_teacher_ids")
+        if ids is None:
+            return
+        d["_teacher_ids"] = None                  # before registering: the registries call back here
         agents = make_agents(self, Teacher, ids, idx=range(len(ids)))
         register_agents(agents, Teacher, d["_store_agents"], d["_store_all_agents"], d["_store_agents_by_type"],
                         self.random, first=True)

@@ -34,14 +34,12 @@ def _hub_joint_work(active, activity, kind, a, b, effort, link_hub, threshold, n
     return count, rec_sum, one_way
 
 
-def update_moral_capital(m, activity: np.ndarray, active: np.ndarray | None = None) -> None:
+def update_moral_capital(m, activity: np.ndarray, active: np.ndarray) -> None:
     """Advance each hub's moral capital from this tick's cross-school joint work.
 
-    `active`, if given, are the indices (increasing) of every link whose activity is not NONE.
+    `active` are the indices (increasing) of every link whose activity is not NONE (`TickActivity.contact`).
     """
     p, L = m.p, m.links
-    if active is None:
-        active = np.flatnonzero(activity)
     link_hub = L.cached("link_hub", lambda: m.hub[m.school_of[L.a]])
     n_h = m.n_hubs
     count, rec_sum, one_way = _hub_joint_work(active, activity, L.kind, L.a, L.b, m.node_effort, link_hub,

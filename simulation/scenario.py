@@ -121,15 +121,22 @@ def _show(value: Any, with_type: bool = False) -> str:
     return repr(value)
 
 
-def _closest(name: str, candidates) -> str:
+def _close_match(name: str, candidates) -> str | None:
+    """The closest of `candidates` to a misspelt `name`, or None if none is close."""
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    return close[0] if close else None
+
+
+def _closest(name: str, candidates) -> str:
+    """"; did you mean 'x'?" inside a sentence, or ""."""
+    match = _close_match(name, candidates)
+    return f"; did you mean {match!r}?" if match else ""
 
 
 def did_you_mean(name: str, candidates) -> str:
-    """" Did you mean 'x'?" for the closest of `candidates` to a misspelt `name`, or "" if none is close."""
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
-    return f" Did you mean {close[0]!r}?" if close else ""
+    """" Did you mean 'x'?" after a sentence, for the closest of `candidates` to a misspelt `name`, or ""."""
+    match = _close_match(name, candidates)
+    return f" Did you mean {match!r}?" if match else ""
 
 
 def _error(source, where: str, value: Any, problem: str, allowed: str) -> ScenarioError:

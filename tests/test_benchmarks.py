@@ -2,15 +2,13 @@
 
 import numpy as np
 
-from experiments.benchmarks.run import kernel_inputs, kernel_without_exp
+from experiments.benchmarks.run import kernel_inputs, kernel_without_exp, records_args
 from simulation.kernel import TickWorkspace
 from simulation.reference import transfer_tick_reference
 
 
 def _tick(fn, ws, a):
-    fn(a["knowledge"], a["openness"], a["skill"], a["effort"], a["indptr"], a["giver"], a["arc_link"], a["trust"],
-       ws.arc_act, a["rates"], a["coef"], ws.new_knowledge, ws.new_trust, ws.created, ws.received, ws.nodes,
-       ws.links)
+    fn(*records_args(ws, a))
     return ws.new_knowledge.copy(), ws.new_trust.copy(), ws.received.copy()
 
 

@@ -129,15 +129,20 @@ def kernel_without_exp():
     return njit(parallel=True)(body), njit(copy(body))
 
 
+def records_args(ws, a: dict) -> tuple:
+    """The arguments of the transfer pass (`transfer_tick_records` or a copy of it) for inputs `a` whose
+    link records `ws.run(**a)` has packed into workspace `ws`; outputs go to the workspace."""
+    return (a["knowledge"], a["openness"], a["skill"], a["effort"], a["indptr"], a["giver"], a["arc_link"],
+            a["trust"], ws.arc_act, a["rates"], a["coef"], ws.new_knowledge, ws.new_trust, ws.created,
+            ws.received, ws.nodes, ws.links)
+
+
 def exp_share(ws, inp: dict, parallel: bool, repeats: int, without_exp) -> float:
     """Share of the kernel's time (`run_records`, records already packed by `ws.run`) that `exp` takes:
     1 - t(without exp) / t(kernel), timed alternately so both see the same machine."""
     from simulation.kernel import transfer_tick_records, transfer_tick_records_serial
 
-    a = inp
-    args = (a["knowledge"], a["openness"], a["skill"], a["effort"], a["indptr"], a["giver"], a["arc_link"],
-            a["trust"], ws.arc_act, a["rates"], a["coef"], ws.new_knowledge, ws.new_trust, ws.created,
-            ws.received, ws.nodes, ws.links)
+    args = records_args(ws, inp)
     real = transfer_tick_records if parallel else transfer_tick_records_serial
     cheap = without_exp[0] if parallel else without_exp[1]
     cheap(*args)
