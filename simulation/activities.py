@@ -258,25 +258,25 @@ def choose_activities(m, u_contact: np.ndarray, u_valid: np.ndarray, records: np
     school_a, school_b, hub_of_link = S["school_a"], S["school_b"], S["hub_of_link"]
     node_effort = m.node_effort
     perm = m.permeability
-    mfactor_hub = p["moral_sharing_floor"] + (1.0 - p["moral_sharing_floor"]) * m.moral_capital
+    mfactor_hub = p.moral_sharing_floor + (1.0 - p.moral_sharing_floor) * m.moral_capital
 
-    liberation = 1.0 + p["liberation_effect"] * m.networked * (
-        1.0 - np.exp(-(m.hub_size_of - 1) / p["liberation_scale"]))
-    within_open = p["within_contact_base"] + (1.0 - p["within_contact_base"]) * perm
+    liberation = 1.0 + p.liberation_effect * m.networked * (
+        1.0 - np.exp(-(m.hub_size_of - 1) / p.liberation_scale))
+    within_open = p.within_contact_base + (1.0 - p.within_contact_base) * perm
     hub_joint = np.empty(m.n_hubs)
     contact = _contact_parallel if on_threads(L.n_links, PARALLEL_MIN_LINKS) else _contact
     c = contact(u_contact, a, b, kind, school_a, school_b, hub_of_link, S["b_clip"], node_effort, liberation,
-                within_open, m.commitment, perm, mfactor_hub, m.stage, m.access, p["contact_rate"] * 0.5,
+                within_open, m.commitment, perm, mfactor_hub, m.stage, m.access, p.contact_rate * 0.5,
                 L.joint_work, S["hub_start"], S["hub_links"], hub_joint)
 
     # the links in contact this tick: their activity and its cost
     parallel = on_threads(len(c), PARALLEL_MIN_CONTACTS)
     # new ways of working are costly until the hub has joint work behind it [seed 004 insight 10]
-    newness = p["newness_overhead"] * np.exp(-(hub_joint / m.hub_teachers) / p["joint_work_scale"])
+    newness = p.newness_overhead * np.exp(-(hub_joint / m.hub_teachers) / p.joint_work_scale)
     act = np.zeros(L.n_links, np.int8)
     cost, extra = np.empty(len(c)), np.empty(len(c))
-    q = np.array([p["trust_coaching"], p["coach_skill_min"], p["visit_permeability"], 0.0, p["cost_information"],
-                  p["cost_experience"], p["cost_coaching"], p["cost_information"]])
+    q = np.array([p.trust_coaching, p.coach_skill_min, p.visit_permeability, 0.0, p.cost_information,
+                  p.cost_experience, p.cost_coaching, p.cost_information])
     (_contact_activities_parallel if parallel else _contact_activities)(
         c, a, b, kind, school_a, school_b, hub_of_link, S["not_within"], S["imposed"], L.trust, L.arc_ab, L.arc_ba,
         m.node_knowledge, m.node_skill, perm, newness, q, act, arc_act, cost, extra)
@@ -285,11 +285,11 @@ def choose_activities(m, u_contact: np.ndarray, u_valid: np.ndarray, records: np
     sums = (_teacher_sums_parallel if parallel else _teacher_sums)(
         c, a, S["teacher_b"], S["b_teacher"], cost, extra, n_t)
     demand, overhead = sums[0, :, 0] + sums[1, :, 0], sums[0, :, 1] + sums[1, :, 1]
-    q = np.array([p["coordination_cost"], float(p["network_facilitator"]), p["facilitator_saving"],
-                  p["staff_learning_time"], p["facilitator_efficiency"], p["max_coaching_share"] * p["teaching_hours"]])
+    q = np.array([p.coordination_cost, float(p.network_facilitator), p.facilitator_saving,
+                  p.staff_learning_time, p.facilitator_efficiency, p.max_coaching_share * p.teaching_hours])
     scale, lost = _time_budget(demand, overhead, m.school_of, m.hub, m.hub_size_of, m.networked, m.facilitator,
                                m.access, newness, q)
     (_link_records_parallel if parallel else _link_records)(
         c, u_valid, a, S["teacher_b"], S["b_teacher"], kind, hub_of_link, scale, mfactor_hub,
-        p["information_validity"], act, records, L.joint_work)
+        p.information_validity, act, records, L.joint_work)
     return TickActivity(act, c, lost, overhead)

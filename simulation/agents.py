@@ -89,7 +89,7 @@ class School(mesa.Agent):
 
     @property
     def teachers(self) -> list[Teacher]:
-        tps = self.model.p["teachers_per_school"]
+        tps = self.model.p.teachers_per_school
         return self.model.teacher_agents[self.idx * tps:(self.idx + 1) * tps]
 
     @property

@@ -15,7 +15,7 @@ from .links import INTERVENTION
 
 
 def _staff(m, s: int) -> np.ndarray:
-    tps = m.p["teachers_per_school"]
+    tps = m.p.teachers_per_school
     return np.arange(s * tps, (s + 1) * tps)
 
 
@@ -34,7 +34,7 @@ def _link_staff(m, s: int, targets: np.ndarray, share: float, trust: float) -> i
     staff = _staff(m, s)
     k = max(1, round(share * len(staff)))
     weakest = staff[np.argsort(m.knowledge[staff].mean(axis=1), kind="stable")[:k]]
-    tps = m.p["teachers_per_school"]
+    tps = m.p.teachers_per_school
     partner = targets[m.rng.integers(0, len(targets), k)] * tps + m.rng.integers(0, tps, k)
     m.links.add(weakest, partner, INTERVENTION, trust, trust)
     return k
@@ -43,15 +43,15 @@ def _link_staff(m, s: int, targets: np.ndarray, share: float, trust: float) -> i
 def _open_up(m, staff: np.ndarray, strength: float) -> None:
     """Close `strength` of the gap between staff openness and their normal openness [seed 000]."""
     s = m.school_of[staff[0]]
-    f = min(1.0, strength * m.p["intervention_openness"]) * (1.0 - m.p["coasting_entrenchment"] * m.coasting[s])
+    f = min(1.0, strength * m.p.intervention_openness) * (1.0 - m.p.coasting_entrenchment * m.coasting[s])
     m.openness[staff] += f * (m.base_openness[staff] - m.openness[staff])
 
 
 def immersion(m, s: int) -> str:
     """Staff spend time immersed in a successful school: trusted visits there, and their eyes opened."""
     best = _best_school(m, s)
-    n = _link_staff(m, s, np.array([best] if best is not None else [], int), m.p["intervention_staff_share"],
-                    m.p["intervention_trust"])
+    n = _link_staff(m, s, np.array([best] if best is not None else [], int), m.p.intervention_staff_share,
+                    m.p.intervention_trust)
     _open_up(m, _staff(m, s), 1.0)
     return f"{n} staff of {m.school_agents[s].name} joined an immersion programme"
 
@@ -60,7 +60,7 @@ def family_of_schools(m, s: int) -> str:
     """The school joins a family of schools in similar contexts: comparisons it cannot wave away."""
     others = np.flatnonzero(np.arange(m.n_schools) != s)
     family = others[np.argsort(np.abs(m.context[others] - m.context[s]), kind="stable")[:3]]
-    n = _link_staff(m, s, family, m.p["intervention_staff_share"], m.p["intervention_trust"] * 0.8)
+    n = _link_staff(m, s, family, m.p.intervention_staff_share, m.p.intervention_trust * 0.8)
     _open_up(m, _staff(m, s), 0.8)
     return f"{m.school_agents[s].name} joined a family of {len(family)} similar schools ({n} staff linked)"
 
@@ -71,9 +71,9 @@ def expert_head_coach(m, s: int) -> str:
     staff = _staff(m, s)
     leaders = staff[m.role[staff] != Role.TEACHER]
     if best is not None:
-        expert = best * m.p["teachers_per_school"]
-        m.links.add(leaders, expert, INTERVENTION, min(1.0, m.p["intervention_trust"] + 0.2),
-                    m.p["intervention_trust"])
+        expert = best * m.p.teachers_per_school
+        m.links.add(leaders, expert, INTERVENTION, min(1.0, m.p.intervention_trust + 0.2),
+                    m.p.intervention_trust)
         m.node_skill[expert] = max(m.node_skill[expert], 0.9)
     m.commitment[s] += 0.5 * (1.0 - m.commitment[s])
     _open_up(m, leaders, 1.0)
@@ -85,13 +85,13 @@ def appoint_key_staff(m, s: int) -> str:
     """Replace the weakest classroom teachers with staff who succeeded in a similar school."""
     staff = _staff(m, s)
     classroom = staff[m.role[staff] == Role.TEACHER]
-    k = min(m.p["key_staff_count"], len(classroom))
+    k = min(m.p.key_staff_count, len(classroom))
     weakest = classroom[np.argsort(m.knowledge[classroom].mean(axis=1), kind="stable")[:k]]
     best = _best_school(m, s)
     source = _staff(m, best) if best is not None else staff
     m.knowledge[weakest] = np.quantile(m.knowledge[source], 0.9, axis=0)
-    m.base_openness[weakest] = m.p["openness_mean"]
-    m.openness[weakest] = m.p["openness_mean"]
+    m.base_openness[weakest] = m.p.openness_mean
+    m.openness[weakest] = m.p.openness_mean
     m.node_skill[weakest] = 0.8
     m.node_effort[weakest] = 0.8
     _open_up(m, staff, 0.6)
@@ -112,7 +112,7 @@ def peer_support(m, s: int) -> str:
     if len(same) == 0:
         same = np.flatnonzero(np.arange(m.n_schools) != s)
     peers = same[np.argsort(-m.value_added[same], kind="stable")[:max(1, (len(same) + 1) // 2)]]
-    n = _link_staff(m, s, peers, m.p["intervention_staff_share"], m.p["intervention_trust"])
+    n = _link_staff(m, s, peers, m.p.intervention_staff_share, m.p.intervention_trust)
     _open_up(m, _staff(m, s), 0.6)
     m.commitment[s] += 0.2 * (1.0 - m.commitment[s])
     return f"{m.school_agents[s].name} began peer review and support with {len(peers)} schools ({n} staff)"
@@ -121,9 +121,9 @@ def peer_support(m, s: int) -> str:
 def interventionist(m, s: int) -> str:
     """An instrumental improvement plan imposed from outside: a quick fix that costs trust and effort."""
     staff = _staff(m, s)
-    pen = m.p["directive_penalty"]
+    pen = m.p.directive_penalty
     leaders = staff[m.role[staff] != Role.TEACHER]
-    m.knowledge[leaders, 1] = np.minimum(m.knowledge[leaders, 1] + m.p["directive_boost"], 1.0)
+    m.knowledge[leaders, 1] = np.minimum(m.knowledge[leaders, 1] + m.p.directive_boost, 1.0)
     m.commitment[s] = 1.0
     m.node_effort[staff] *= 1.0 - pen
     m.openness[staff] *= 1.0 - pen
@@ -138,7 +138,7 @@ def defection(m, s: int) -> str:
     """The school withdraws its effort but keeps taking: sharing turns one-way, moral capital falls."""
     m.node_effort[_staff(m, s)] = 0.0
     h = m.hub[s]
-    m.moral_capital[h] *= 1.0 - m.p["defection_penalty"]
+    m.moral_capital[h] *= 1.0 - m.p.defection_penalty
     return f"{m.school_agents[s].name} withdrew from joint work: moral capital fell sharply"
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Mapping
 
 # OpenMP worker threads that spin after each parallel region take the cores from the numpy work between
 # kernels and from other processes (measured: 1,000 schools, kernel 33 ms -> 7 ms per tick); a user's own
@@ -31,6 +32,7 @@ import numpy as np  # noqa: E402
 from numba import njit, prange  # noqa: E402
 
 from .jit import on_threads, twin  # noqa: E402
+from .params import Params  # noqa: E402
 
 #: activity codes stored per link (int8)
 NONE, INFORMATION, EXPERIENCE, COACHING, PROGRAMME = 0, 1, 2, 3, 4
@@ -48,21 +50,24 @@ NODE_WIDTH, LINK_WIDTH = 8, 4
 PARALLEL_MIN_ARCS = 50_000
 
 
-def kernel_coefficients(p: dict) -> tuple[np.ndarray, np.ndarray]:
-    """(rates per activity code, coefficient vector) for the kernels from a resolved parameter dict."""
-    rates = np.array([0.0, p["rate_information"], p["rate_experience"], p["rate_coaching"],
-                      p["programme_rate"]])
+def kernel_coefficients(p: Params | Mapping) -> tuple[np.ndarray, np.ndarray]:
+    """(rates per activity code, coefficient vector) for the kernels from resolved parameters (a `Params`,
+    or a complete name -> value mapping such as `DEFAULTS`)."""
+    if isinstance(p, Mapping):
+        p = Params(**p)
+    rates = np.array([0.0, p.rate_information, p.rate_experience, p.rate_coaching,
+                      p.programme_rate])
     coef = np.empty(N_COEF)
-    coef[C_TOURISM] = p["tourism_factor"]
-    coef[C_TRUST_EXPERIENCE] = p["trust_experience"]
-    coef[C_GAP_SCALE] = p["gap_scale"]
-    coef[C_CREATION_RATE] = p["creation_rate"]
-    coef[C_CREATION_GAP] = p["creation_gap_scale"]
-    coef[C_TRUST_CREATION] = p["trust_creation"]
-    coef[C_TRUST_GAIN] = p["trust_gain"]
-    coef[C_TRUST_DECAY] = p["trust_decay"]
-    coef[C_TRUST_LOSS] = p["trust_loss"]
-    coef[C_RECIPROCITY] = p["reciprocity_threshold"]
+    coef[C_TOURISM] = p.tourism_factor
+    coef[C_TRUST_EXPERIENCE] = p.trust_experience
+    coef[C_GAP_SCALE] = p.gap_scale
+    coef[C_CREATION_RATE] = p.creation_rate
+    coef[C_CREATION_GAP] = p.creation_gap_scale
+    coef[C_TRUST_CREATION] = p.trust_creation
+    coef[C_TRUST_GAIN] = p.trust_gain
+    coef[C_TRUST_DECAY] = p.trust_decay
+    coef[C_TRUST_LOSS] = p.trust_loss
+    coef[C_RECIPROCITY] = p.reciprocity_threshold
     return rates, coef
 
 

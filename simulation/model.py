@@ -96,19 +96,19 @@ class CLCModel(mesa.Model):
             model_reporters={name: (lambda m, name=name: m.metrics[name]) for name in REPORTERS})
         self.metrics = compute_metrics(self)
         self.datacollector.collect(self)
-        if p["high_challenge_strategy"] != "none":
-            high = np.flatnonzero(self.context >= p["high_challenge_context"])
-            interventions.apply(self, p["high_challenge_strategy"], [int(s) for s in high])
+        if p.high_challenge_strategy != "none":
+            high = np.flatnonzero(self.context >= p.high_challenge_context)
+            interventions.apply(self, p.high_challenge_strategy, [int(s) for s in high])
 
     # ----------------------------------------------------------------------------- construction
-    def _build(self, p: dict) -> None:
+    def _build(self, p: Params) -> None:
         rng = self.rng
         schools = draw_schools(rng, p)
         teachers = draw_teachers(rng, p, schools)
-        self.n_schools = n_s = p["n_schools"]
+        self.n_schools = n_s = p.n_schools
         self.n_hubs = schools["n_hubs"]
-        self.n_teachers = n_t = n_s * p["teachers_per_school"]
-        self.n_partners = n_p = self.n_hubs * p["partners_per_hub"] * (p["formation"] != "none")
+        self.n_teachers = n_t = n_s * p.teachers_per_school
+        self.n_partners = n_p = self.n_hubs * p.partners_per_hub * (p.formation != "none")
         n_nodes = n_t + n_p + self.n_hubs
 
         # school arrays
@@ -120,22 +120,22 @@ class CLCModel(mesa.Model):
         self.facilitator = schools["facilitator"]
         self.values = schools["values"]
         self.hub_size_of = np.bincount(self.hub)[self.hub]
-        self.hub_teachers = np.bincount(self.hub) * p["teachers_per_school"]
-        self.networked = np.full(n_s, p["formation"] != "none") & (self.hub_size_of > 1)
-        self.permeability = np.full(n_s, p["initial_permeability"])
-        self.stage = np.where(self.permeability >= p["visit_permeability"], Stage.INITIATION,
+        self.hub_teachers = np.bincount(self.hub) * p.teachers_per_school
+        self.networked = np.full(n_s, p.formation != "none") & (self.hub_size_of > 1)
+        self.permeability = np.full(n_s, p.initial_permeability)
+        self.stage = np.where(self.permeability >= p.visit_permeability, Stage.INITIATION,
                               Stage.ISOLATION).astype(np.int8)
         self.activity_outward = np.zeros(n_s)
         self.activity_coaching = np.zeros(n_s)
         self.activity_partner = np.zeros(n_s)
-        self.moral_capital = np.full(self.n_hubs, p["initial_moral_capital"])
+        self.moral_capital = np.full(self.n_hubs, p.initial_moral_capital)
 
         # node arrays: teachers, then external partners, then each hub's shared programme
         self.node_knowledge = np.zeros((n_nodes, 3))
         self.node_knowledge[:n_t] = teachers["knowledge"]
         hub_mean = np.zeros((self.n_hubs, 3))
         np.add.at(hub_mean, self.hub[teachers["school_of"]], teachers["knowledge"])
-        hub_mean /= np.bincount(self.hub, minlength=self.n_hubs)[:, None] * p["teachers_per_school"]
+        hub_mean /= np.bincount(self.hub, minlength=self.n_hubs)[:, None] * p.teachers_per_school
         if n_p:
             self.node_knowledge[n_t:n_t + n_p] = draw_partners(rng, p, hub_mean)
         self.node_knowledge[n_t + n_p:] = hub_mean
@@ -143,7 +143,7 @@ class CLCModel(mesa.Model):
         self.node_openness[:n_t] = teachers["openness"]
         self.node_skill = np.ones(n_nodes)
         self.node_skill[:n_t] = teachers["skill"]
-        self.node_skill[n_t:n_t + n_p] = p["partner_skill"]
+        self.node_skill[n_t:n_t + n_p] = p.partner_skill
         self.node_effort = np.ones(n_nodes)
         self.node_effort[:n_t] = teachers["effort"]
         self.knowledge = self.node_knowledge[:n_t]          # views: agents read these
@@ -151,7 +151,7 @@ class CLCModel(mesa.Model):
         self.skill = self.node_skill[:n_t]
         self.effort = self.node_effort[:n_t]
         self.base_openness = teachers["openness"] / np.where(self.condoned[teachers["school_of"]],
-                                                             p["condoned_openness"] or 1.0, 1.0)
+                                                             p.condoned_openness or 1.0, 1.0)
         self.role = teachers["role"]
         self.school_of = teachers["school_of"]
         self.access_draw = teachers["access_draw"]
@@ -167,7 +167,7 @@ class CLCModel(mesa.Model):
 
         # outcomes
         self.reference = national_reference(p)
-        tq, lq = teaching_quality(self.knowledge, self.role, n_s, p["teachers_per_school"])
+        tq, lq = teaching_quality(self.knowledge, self.role, n_s, p.teachers_per_school)
         self.attainment = attainment_target(p, tq, lq, self.context, 0.0)
         self._update_value_added()
 
@@ -181,7 +181,7 @@ class CLCModel(mesa.Model):
         self.school_agents = add_agents(self, School, n_s, idx=range(n_s),
                                         name=[f"School {s + 1}" for s in range(n_s)])
         self.partner_agents = add_agents(self, ExternalPartner, n_p, idx=range(n_t, n_t + n_p),
-                                         hub=[i // max(p["partners_per_hub"], 1) for i in range(n_p)])
+                                         hub=[i // max(p.partners_per_hub, 1) for i in range(n_p)])
         self.__dict__["_teacher_ids"] = range(first_id, first_id + n_t)
 
     # ----------------------------------------------------------------------------- public API
@@ -226,7 +226,7 @@ class CLCModel(mesa.Model):
         derive_stages(self)
         self._update_outcomes(tick.teaching_lost)
         self._note_events(before, old_stage)
-        if self.steps % p["collect_every"] == 0:
+        if self.steps % p.collect_every == 0:
             self.metrics = compute_metrics(self)
             self.datacollector.collect(self)
 
@@ -234,20 +234,20 @@ class CLCModel(mesa.Model):
     def _adopt_innovation(self, created: np.ndarray) -> None:
         """Innovation that proves itself enters the hub's shared programme, open to all members [seed 001]."""
         n_t, n_p = self.n_teachers, self.n_partners
-        innovators = np.flatnonzero(created[:n_t] > self.p["innovation_threshold"])
+        innovators = np.flatnonzero(created[:n_t] > self.p.innovation_threshold)
         if len(innovators) == 0:
             return
         lead = _lead(innovators, self.hub, self.school_of, self.knowledge, self.n_hubs)
         programme = self.node_knowledge[n_t + n_p:]
-        programme += self.p["adoption_rate"] * np.maximum(lead - programme, 0.0)
+        programme += self.p.adoption_rate * np.maximum(lead - programme, 0.0)
 
     def _update_outcomes(self, teaching_lost: np.ndarray) -> None:
         """Attainment moves toward what the staff's knowledge produces, less time taken from students."""
-        p, tps = self.p, self.p["teachers_per_school"]
+        p, tps = self.p, self.p.teachers_per_school
         tq, lq = teaching_quality(self.knowledge, self.role, self.n_schools, tps)
-        lost_share = np.bincount(self.school_of, teaching_lost, self.n_schools) / (tps * p["teaching_hours"])
+        lost_share = np.bincount(self.school_of, teaching_lost, self.n_schools) / (tps * p.teaching_hours)
         target = attainment_target(p, tq, lq, self.context, lost_share)
-        self.attainment += p["attainment_response"] * (target - self.attainment)
+        self.attainment += p.attainment_response * (target - self.attainment)
         self._update_value_added()
 
     def _update_value_added(self) -> None:
@@ -277,12 +277,12 @@ class CLCModel(mesa.Model):
         """The collected reporters, one row per collection, with the tick of each (0, then every
         `collect_every` ticks)."""
         ts = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-        ts.insert(0, "tick", np.arange(len(ts), dtype=np.int64) * int(self.p["collect_every"]))
+        ts.insert(0, "tick", np.arange(len(ts), dtype=np.int64) * int(self.p.collect_every))
         return ts
 
     def school_frame(self) -> pd.DataFrame:
         """One row per school for the current tick."""
-        tps = self.p["teachers_per_school"]
+        tps = self.p.teachers_per_school
         return pd.DataFrame({
             "school": np.arange(self.n_schools),
             "name": [s.name for s in self.school_agents],
@@ -318,7 +318,7 @@ class CLCModel(mesa.Model):
 
     def teacher_graph(self, school: int) -> nx.Graph:
         """One school's staff as nodes 0..k-1 (knowledge, role); within-school links with last activity."""
-        tps = self.p["teachers_per_school"]
+        tps = self.p.teachers_per_school
         first = school * tps
         g = nx.Graph()
         for i in range(tps):

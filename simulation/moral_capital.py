@@ -43,10 +43,10 @@ def update_moral_capital(m, activity: np.ndarray, active: np.ndarray) -> None:
     link_hub = L.cached("link_hub", lambda: m.hub[m.school_of[L.a]])
     n_h = m.n_hubs
     count, rec_sum, one_way = _hub_joint_work(active, activity, L.kind, L.a, L.b, m.node_effort, link_hub,
-                                              p["reciprocity_threshold"], n_h)
+                                              p.reciprocity_threshold, n_h)
     mean_rec = np.divide(rec_sum, count, out=np.zeros(n_h), where=count > 0)
     one_way = np.divide(one_way, count, out=np.zeros(n_h), where=count > 0)
     heads = np.bincount(m.hub, m.commitment, n_h) / np.bincount(m.hub, minlength=n_h)
     M = m.moral_capital
-    M += p["moral_gain"] * mean_rec * heads * (1.0 - M) - p["moral_loss"] * one_way * M
+    M += p.moral_gain * mean_rec * heads * (1.0 - M) - p.moral_loss * one_way * M
     np.clip(M, 0.0, 1.0, out=M)

@@ -13,6 +13,7 @@ import numpy as np
 from numba import njit
 
 from .links import CROSS, PARTNER, PROGRAMME_LINK, WITHIN, LinkSet
+from .params import Params
 
 
 def _unique_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -135,47 +136,47 @@ def _pair_uniform(s: np.ndarray, t: np.ndarray, salt: int) -> np.ndarray:
     return (h >> np.uint64(11)).astype(np.float64) / float(1 << 53)
 
 
-def cross_trust(rng, p: dict, s: np.ndarray, t: np.ndarray, values: np.ndarray) -> np.ndarray:
+def cross_trust(rng, p: Params, s: np.ndarray, t: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Initial trust on cross-school links from the formation regime [seed 004 truths 1-2, less-known 2].
 
     Voluntary: high (prior relationships); forced: lower, more varied, some pairs with poor histories;
     brokered: between the two by `brokering_effectiveness`. Alignment of values raises it.
     """
     align = (np.clip((values[s] * values[t]).sum(axis=1), -1.0, 1.0) + 1.0) / 2.0
-    align_factor = 1.0 - p["alignment_effect"] * (1.0 - align)
+    align_factor = 1.0 - p.alignment_effect * (1.0 - align)
     z = rng.standard_normal(len(s))
-    poor = _pair_uniform(s, t, int(rng.integers(1 << 62))) < p["poor_history_share"]
-    voluntary = p["trust_voluntary"] * align_factor + 0.05 * z
-    forced = np.where(poor, 0.02, p["trust_forced"] * align_factor + p["trust_sd_forced"] * z)
-    share = {"voluntary": 1.0, "brokered": p["brokering_effectiveness"]}.get(p["formation"], 0.0)
+    poor = _pair_uniform(s, t, int(rng.integers(1 << 62))) < p.poor_history_share
+    voluntary = p.trust_voluntary * align_factor + 0.05 * z
+    forced = np.where(poor, 0.02, p.trust_forced * align_factor + p.trust_sd_forced * z)
+    share = {"voluntary": 1.0, "brokered": p.brokering_effectiveness}.get(p.formation, 0.0)
     return np.clip(share * voluntary + (1.0 - share) * forced, 0.0, 1.0)
 
 
-def build_links(rng, p: dict, teachers: dict, schools: dict, n_partners: int) -> LinkSet:
+def build_links(rng, p: Params, teachers: dict, schools: dict, n_partners: int) -> LinkSet:
     """Every learning link of the initial network, with initial trust in both directions."""
-    n_s, tps = len(schools["hub"]), p["teachers_per_school"]
+    n_s, tps = len(schools["hub"]), p.teachers_per_school
     n_t = n_s * tps
     n_hubs = schools["n_hubs"]
     kmean = teachers["knowledge"].mean(axis=1)
     school_of = teachers["school_of"]
     links = LinkSet(n_t + n_partners + n_hubs)
-    a, b = within_school_links(rng, p["link_policy"], kmean, n_s, tps, p["within_links"])
-    t0 = np.clip(p["trust_within"] + 0.05 * rng.standard_normal((2, len(a))), 0.0, 1.0)
+    a, b = within_school_links(rng, p.link_policy, kmean, n_s, tps, p.within_links)
+    t0 = np.clip(p.trust_within + 0.05 * rng.standard_normal((2, len(a))), 0.0, 1.0)
     links.add(a, b, WITHIN, t0[0], t0[1], build=False)
-    if p["formation"] == "none":
+    if p.formation == "none":
         links.build()
         return links
     teacher_hub = schools["hub"][school_of]
-    a, b = cross_school_links(rng, p["link_policy"], kmean, school_of, teacher_hub, n_hubs,
-                              p["cross_links"], p["chain_step"], p["inter_hub_share"])
+    a, b = cross_school_links(rng, p.link_policy, kmean, school_of, teacher_hub, n_hubs,
+                              p.cross_links, p.chain_step, p.inter_hub_share)
     base = cross_trust(rng, p, school_of[a], school_of[b], schools["values"])
     jitter = 0.02 * rng.standard_normal((2, len(a)))
     links.add(a, b, CROSS, base + jitter[0], base + jitter[1], build=False)
     if n_partners:
-        per_hub = p["partners_per_hub"]
-        engaged = np.minimum(1.0, np.bincount(schools["hub"])[teacher_hub] / p["partner_engagement_size"])
-        who = np.flatnonzero(rng.random(n_t) < p["partner_link_share"] * engaged)
+        per_hub = p.partners_per_hub
+        engaged = np.minimum(1.0, np.bincount(schools["hub"])[teacher_hub] / p.partner_engagement_size)
+        who = np.flatnonzero(rng.random(n_t) < p.partner_link_share * engaged)
         partner = n_t + teacher_hub[who] * per_hub + rng.integers(0, per_hub, len(who))
-        links.add(who, partner, PARTNER, p["trust_partner"], p["trust_partner"], build=False)
+        links.add(who, partner, PARTNER, p.trust_partner, p.trust_partner, build=False)
     links.add(np.arange(n_t), n_t + n_partners + teacher_hub, PROGRAMME_LINK, 1.0, 1.0)
     return links

@@ -7,13 +7,14 @@ standing in for the national comparative data schools are judged against [seed 0
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
 from numba import njit
 
 from .agents import Role
+from .params import DEFAULT_PARAMS, Params
 
 REFERENCE_SCHOOLS = 2000
 REFERENCE_SEED = 20_161_017
@@ -32,10 +33,10 @@ def teaching_quality(knowledge: np.ndarray, role: np.ndarray, n_s: int, tps: int
     return k[:, :, 0].mean(axis=1), 0.5 * head_lead + 0.5 * k[:, :, 1].mean(axis=1)
 
 
-def attainment_target(p: dict, tq, lq, context, lost_share) -> np.ndarray:
+def attainment_target(p: Params, tq, lq, context, lost_share) -> np.ndarray:
     """Attainment the current staff would produce: teaching quality up, disadvantage and lost time down."""
-    a = (p["attainment_base"] + p["attainment_teaching"] * tq + p["attainment_leadership"] * lq
-         - p["attainment_context"] * context - p["time_cost_attainment"] * lost_share)
+    a = (p.attainment_base + p.attainment_teaching * tq + p.attainment_leadership * lq
+         - p.attainment_context * context - p.time_cost_attainment * lost_share)
     return np.clip(a, 0.0, 1.0)
 
 
@@ -89,22 +90,21 @@ _REFERENCE_KEYS = ("teachers_per_school", "middle_leader_share", "quality_mean",
                    "attainment_teaching", "attainment_leadership", "attainment_context", "values_dim")
 
 
-def national_reference(p: dict) -> NationalReference:
+def national_reference(p: Params) -> NationalReference:
     """The reference for the parameters that shape schools' initial distribution (cached)."""
-    return _reference(tuple((k, p[k]) for k in _REFERENCE_KEYS))
+    return _reference(tuple((k, getattr(p, k)) for k in _REFERENCE_KEYS))
 
 
 @lru_cache(maxsize=32)
 def _reference(items: tuple) -> NationalReference:
-    from .params import DEFAULTS
     from .population import draw_schools, draw_teachers
 
-    p = dict(DEFAULTS, **dict(items), n_schools=REFERENCE_SCHOOLS, formation="forced",
-             hub_size=REFERENCE_SCHOOLS, resistant_head_share=0.0, condoned_failure_share=0.0)
+    p = replace(DEFAULT_PARAMS, **dict(items), n_schools=REFERENCE_SCHOOLS, formation="forced",
+                hub_size=REFERENCE_SCHOOLS, resistant_head_share=0.0, condoned_failure_share=0.0)
     rng = np.random.default_rng(REFERENCE_SEED)
     schools = draw_schools(rng, p)
     teachers = draw_teachers(rng, p, schools)
-    n_s, tps = REFERENCE_SCHOOLS, p["teachers_per_school"]
+    n_s, tps = REFERENCE_SCHOOLS, p.teachers_per_school
     tq, lq = teaching_quality(teachers["knowledge"], teachers["role"], n_s, tps)
     att = attainment_target(p, tq, lq, schools["context"], 0.0)
     slope, intercept = np.polyfit(schools["context"], att, 1)

@@ -56,7 +56,7 @@ def school_snapshot(m) -> pd.DataFrame:
     """The model's school frame plus access share, resistant flag, within-school spread and knowledge accessed."""
     from simulation.outcomes import knowledge_accessed, within_school_sd
 
-    n_s, tps = m.n_schools, m.p["teachers_per_school"]
+    n_s, tps = m.n_schools, m.p.teachers_per_school
     frame = m.school_frame()
     frame["access_share"] = m.access.reshape(n_s, tps).mean(axis=1)
     frame["resistant"] = m.resistant.copy()

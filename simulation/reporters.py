@@ -90,7 +90,7 @@ def _arc_sets(m):
 
 def compute_metrics(m) -> dict[str, float]:
     """All reporters for the model's current state."""
-    n_s, tps = m.n_schools, m.p["teachers_per_school"]
+    n_s, tps = m.n_schools, m.p.teachers_per_school
     k = m.knowledge
     area = _column_means(k)
     L = m.links

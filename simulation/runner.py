@@ -56,7 +56,7 @@ def simulate(scenario: Scenario, progress: bool = True, graph: bool = True) -> R
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
     model = build_model(scenario)
-    every = int(model.p["collect_every"])
+    every = int(model.p.collect_every)
     frames = [_school_rows(model, 0)]
     from tqdm import tqdm
 

@@ -6,7 +6,6 @@ A scenario is a name, a description, a horizon in ticks, a seed, model parameter
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import tomllib
@@ -17,6 +16,8 @@ from typing import Any, Mapping
 import tomli_w
 
 from simulation.params import DEFAULTS, PARAMS
+from simulation.validation import (ScenarioError, check_int, check_keys, check_param, check_str, did_you_mean,
+                                   field_error, show)
 
 DEFAULT_SCENARIO = "voluntary-8"
 DEFAULT_HORIZON = 195
@@ -28,16 +29,6 @@ NAME_ALLOWED = "1-80 letters, digits, '-', '_' or '.', starting with a letter or
 
 TOP_FIELDS = ("name", "description", "horizon", "seed", "params", "interventions")
 INTERVENTION_FIELDS = ("tick", "kind", "schools", "note")
-
-
-class ScenarioError(ValueError):
-    """A problem with a scenario, in one paragraph naming the field, the value given and what is allowed."""
-
-    def __init__(self, message: str, *, source: str | None = None, field: str | None = None,
-                 value: Any = None, allowed: str | None = None):
-        self.source, self.field, self.value, self.allowed = source, field, value, allowed
-        self.message = message
-        super().__init__(f"{source}: {message}" if source else message)
 
 
 @dataclass(frozen=True)
@@ -100,108 +91,6 @@ class Scenario:
         return int(self.params["n_schools"])
 
 
-# ---------------------------------------------------------------------------------------------
-# validation
-
-
-def _show(value: Any, with_type: bool = False) -> str:
-    """A value as the user wrote it in TOML, with its type when the type is the problem."""
-    if isinstance(value, bool):
-        return ("true" if value else "false") + (" (a boolean)" if with_type else "")
-    if isinstance(value, str):
-        return f"{value!r}" + (" (text in quotes)" if with_type else "")
-    if isinstance(value, Mapping):
-        return "a table"
-    if isinstance(value, list):
-        return "an array"
-    if not isinstance(value, (int, float)):
-        return f"{value} (a {type(value).__name__})"
-    if with_type:
-        return f"{value!r} ({'an integer' if isinstance(value, int) else 'a number'})"
-    return repr(value)
-
-
-def _close_match(name: str, candidates) -> str | None:
-    """The closest of `candidates` to a misspelt `name`, or None if none is close."""
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
-    return close[0] if close else None
-
-
-def _closest(name: str, candidates) -> str:
-    """"; did you mean 'x'?" inside a sentence, or ""."""
-    match = _close_match(name, candidates)
-    return f"; did you mean {match!r}?" if match else ""
-
-
-def did_you_mean(name: str, candidates) -> str:
-    """" Did you mean 'x'?" after a sentence, for the closest of `candidates` to a misspelt `name`, or ""."""
-    match = _close_match(name, candidates)
-    return f" Did you mean {match!r}?" if match else ""
-
-
-def _error(source, where: str, value: Any, problem: str, allowed: str) -> ScenarioError:
-    shown = _show(value, with_type=problem == "has the wrong type")
-    return ScenarioError(f"{where} = {shown} {problem}: expected {allowed}.",
-                         source=source, field=where, value=value, allowed=allowed)
-
-
-def _check_int(source, where: str, value: Any, lo: int, hi: int) -> int:
-    allowed = f"an integer in [{lo}, {hi}]"
-    if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        else:
-            raise _error(source, where, value, "has the wrong type", allowed)
-    if not lo <= value <= hi:
-        raise _error(source, where, value, "is out of range", allowed)
-    return value
-
-
-def _check_str(source, where: str, value: Any) -> str:
-    if not isinstance(value, str):
-        raise _error(source, where, value, "has the wrong type", "a string in quotes")
-    return value
-
-
-def _check_keys(source, table: Mapping[str, Any], known, where: str, extra_hint=None) -> None:
-    for key in table:
-        if key not in known:
-            hint = (extra_hint(key) if extra_hint else "") or _closest(key, known)
-            allowed = ", ".join(known)
-            scope = f" in {where.rstrip('.')}" if where else ""
-            raise ScenarioError(f"unknown key {where + key!r}{hint} (allowed keys{scope}: {allowed}).",
-                                source=source, field=where + key, value=key, allowed=allowed)
-
-
-def check_param(name: str, value: Any, source: str | None = None, where: str = "params.") -> Any:
-    """One parameter value checked by the parameter table; wrong type and out of range are told apart."""
-    label = f"{where}{name}"
-    if name not in PARAMS:
-        allowed = "a parameter name listed by `clc-sim list --params`"
-        raise ScenarioError(f"unknown parameter {label!r}{_closest(name, PARAMS)} (see `clc-sim list --params` "
-                            f"for all {len(PARAMS)} parameters).", source=source, field=label, value=name,
-                            allowed=allowed)
-    p = PARAMS[name]
-    try:
-        return p.check(value)
-    except (ValueError, OverflowError):  # OverflowError: int(inf) inside Param.check
-        pass
-    allowed = f"{p.allowed()} ({p.doc}; unit {p.unit})" if p.unit != "-" else f"{p.allowed()} ({p.doc})"
-    if p.choices is not None:
-        if isinstance(value, str):
-            raise ScenarioError(f"{label} = {value!r} is not an allowed choice: expected {allowed}."
-                                f"{did_you_mean(value, p.choices)}", source=source, field=label, value=value,
-                                allowed=p.allowed())
-        raise _error(source, label, value, "has the wrong type", allowed)
-    if p.kind is bool or isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _error(source, label, value, "has the wrong type", allowed)
-    if value != value or value in (float("inf"), float("-inf")):
-        raise _error(source, label, value, "is not a finite number", allowed)
-    if p.kind is int and float(value) != int(value):
-        raise _error(source, label, value, "is not a whole number", allowed)
-    raise _error(source, label, value, "is out of range", allowed)
-
-
 def _top_level_hint(key: str) -> str:
     if key in PARAMS:
         return f" (model parameters go under [params]: write it as params.{key} or in a [params] table)"
@@ -213,28 +102,28 @@ def _top_level_hint(key: str) -> str:
 def parse_scenario(data: Mapping[str, Any], source: str | None = None) -> Scenario:
     """Validate plain data (as read from TOML) into a `Scenario`, or raise `ScenarioError` on the first problem."""
     if not isinstance(data, Mapping):
-        raise ScenarioError(f"a scenario must be a table of keys, not {_show(data)}.", source=source)
-    _check_keys(source, data, TOP_FIELDS, "", _top_level_hint)
+        raise ScenarioError(f"a scenario must be a table of keys, not {show(data)}.", source=source)
+    check_keys(source, data, TOP_FIELDS, "", _top_level_hint)
     if "name" not in data:
         raise ScenarioError(f"the key 'name' is missing: expected {NAME_ALLOWED}.", source=source,
                             field="name", allowed=NAME_ALLOWED)
-    name = _check_str(source, "name", data["name"])
+    name = check_str(source, "name", data["name"])
     if not NAME_PATTERN.match(name):
-        raise _error(source, "name", name, "is not a valid scenario name", NAME_ALLOWED)
-    description = _check_str(source, "description", data.get("description", ""))
-    horizon = _check_int(source, "horizon", data.get("horizon", DEFAULT_HORIZON), 1, MAX_HORIZON)
-    seed = _check_int(source, "seed", data.get("seed", DEFAULT_SEED), 0, MAX_SEED)
+        raise field_error(source, "name", name, "is not a valid scenario name", NAME_ALLOWED)
+    description = check_str(source, "description", data.get("description", ""))
+    horizon = check_int(source, "horizon", data.get("horizon", DEFAULT_HORIZON), 1, MAX_HORIZON)
+    seed = check_int(source, "seed", data.get("seed", DEFAULT_SEED), 0, MAX_SEED)
 
     raw_params = data.get("params", {})
     if not isinstance(raw_params, Mapping):
-        raise _error(source, "params", raw_params, "has the wrong type",
+        raise field_error(source, "params", raw_params, "has the wrong type",
                      "a [params] table of parameter = value lines")
     overrides = {key: check_param(key, value, source) for key, value in raw_params.items()}
     params = {**DEFAULTS, **overrides}
 
     raw_ivs = data.get("interventions", [])
     if not isinstance(raw_ivs, list) or not all(isinstance(iv, Mapping) for iv in raw_ivs):
-        raise _error(source, "interventions", raw_ivs, "has the wrong type",
+        raise field_error(source, "interventions", raw_ivs, "has the wrong type",
                      "an array of tables, each written as [[interventions]] with tick, kind and schools")
     interventions = tuple(_parse_intervention(source, i, iv, horizon, int(params["n_schools"]))
                           for i, iv in enumerate(raw_ivs, start=1))
@@ -251,12 +140,12 @@ def intervention_kinds() -> tuple[str, ...]:
 
 def _parse_intervention(source, index: int, data: Mapping[str, Any], horizon: int, n_schools: int) -> Intervention:
     where = f"interventions[{index}]."
-    _check_keys(source, data, INTERVENTION_FIELDS, where)
+    check_keys(source, data, INTERVENTION_FIELDS, where)
     for key in ("tick", "kind", "schools"):
         if key not in data:
             raise ScenarioError(f"intervention {index} has no {key!r}: each [[interventions]] needs tick, kind "
                                 f"and schools.", source=source, field=where + key)
-    tick = _check_int(source, where + "tick", data["tick"], 1, MAX_HORIZON)
+    tick = check_int(source, where + "tick", data["tick"], 1, MAX_HORIZON)
     if tick > horizon:
         raise ScenarioError(f"{where}tick = {tick} is past the horizon: the run ends at tick {horizon}, so "
                             f"expected an integer in [1, {horizon}] (or a longer horizon).", source=source,
@@ -264,7 +153,7 @@ def _parse_intervention(source, index: int, data: Mapping[str, Any], horizon: in
     kinds = intervention_kinds()
     kind = data["kind"]
     if not isinstance(kind, str):
-        raise _error(source, where + "kind", kind, "has the wrong type", "one of " + ", ".join(map(repr, kinds)))
+        raise field_error(source, where + "kind", kind, "has the wrong type", "one of " + ", ".join(map(repr, kinds)))
     if kind not in kinds:
         raise ScenarioError(f"{where}kind = {kind!r} is not a known intervention: expected one of "
                             f"{', '.join(map(repr, kinds))}.{did_you_mean(kind, kinds)}", source=source,
@@ -274,18 +163,18 @@ def _parse_intervention(source, index: int, data: Mapping[str, Any], horizon: in
         schools = [schools]
     allowed = f"a non-empty array of school indices in [0, {n_schools - 1}] (the scenario has {n_schools} schools)"
     if not isinstance(schools, list) or not schools:
-        raise _error(source, where + "schools", schools, "has the wrong type" if not isinstance(schools, list)
+        raise field_error(source, where + "schools", schools, "has the wrong type" if not isinstance(schools, list)
                      else "is empty", allowed)
     out = []
     for s in schools:
         if isinstance(s, bool) or not isinstance(s, int):
-            raise _error(source, where + "schools", s, "is not a school index", allowed)
+            raise field_error(source, where + "schools", s, "is not a school index", allowed)
         if not 0 <= s < n_schools:
-            raise _error(source, where + "schools", s, "is out of range", allowed)
+            raise field_error(source, where + "schools", s, "is out of range", allowed)
         if s in out:
-            raise _error(source, where + "schools", s, "is listed twice", allowed + ", each listed once")
+            raise field_error(source, where + "schools", s, "is listed twice", allowed + ", each listed once")
         out.append(s)
-    note = _check_str(source, where + "note", data.get("note", ""))
+    note = check_str(source, where + "note", data.get("note", ""))
     return Intervention(tick=tick, kind=kind, schools=tuple(out), note=note)
 
 

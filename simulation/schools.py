@@ -78,10 +78,10 @@ def school_trust(m) -> np.ndarray:
 def record_activity(m, tick: TickActivity) -> None:
     """Update each school's running record of outward, coaching and partner activity [seed 000]."""
     L = m.links
-    w = m.p["activity_memory"]
+    w = m.p.activity_memory
     touched = _touched_shares_parallel if on_threads(m.n_teachers, PARALLEL_MIN_SIZE) else _touched_shares
     outward, coaching, partner = touched(tick.contact, tick.activity, L.kind, L.a, L.b, m.n_teachers, m.n_schools,
-                                         m.p["teachers_per_school"])
+                                         m.p.teachers_per_school)
     m.activity_outward += w * (outward - m.activity_outward)
     m.activity_coaching += w * (coaching - m.activity_coaching)
     m.activity_partner += w * (partner - m.activity_partner)
@@ -97,9 +97,9 @@ def update_boundaries(m, trust_s: np.ndarray) -> None:
     moral = m.moral_capital[m.hub] * m.networked
     drive = m.commitment * (0.5 * trust_s + 0.5 * moral)
     perm = m.permeability
-    perm += p["permeability_rate"] * drive * (1.0 - perm) - p["permeability_decay"] * perm * (1.0 - m.activity_outward)
+    perm += p.permeability_rate * drive * (1.0 - perm) - p.permeability_decay * perm * (1.0 - m.activity_outward)
     np.clip(perm, 0.0, 1.0, out=perm)
-    speed = np.where(m.resistant, p["resistant_unlearning"], 1.0) * p["unlearning_rate"]
+    speed = np.where(m.resistant, p.resistant_unlearning, 1.0) * p.unlearning_rate
     m.commitment += speed * trust_s * moral * (1.0 - m.commitment)
     np.clip(m.commitment, 0.0, 1.0, out=m.commitment)
     m.access[:] = m.access_draw < m.commitment[m.school_of]
@@ -114,8 +114,8 @@ def derive_stages(m) -> None:
     p = m.p
     perm = m.permeability
     target = np.full(m.n_schools, Stage.ISOLATION, np.int8)
-    target[(m.activity_outward >= p["initiation_activity"]) | (perm >= p["visit_permeability"])] = Stage.INITIATION
-    systematic = m.activity_coaching >= p["engagement_coaching"]
-    target[systematic & (perm >= p["engagement_permeability"])] = Stage.ENGAGEMENT
-    target[systematic & (perm >= p["integration_permeability"]) & (m.activity_partner >= p["integration_partner_activity"])] = Stage.INTEGRATION
+    target[(m.activity_outward >= p.initiation_activity) | (perm >= p.visit_permeability)] = Stage.INITIATION
+    systematic = m.activity_coaching >= p.engagement_coaching
+    target[systematic & (perm >= p.engagement_permeability)] = Stage.ENGAGEMENT
+    target[systematic & (perm >= p.integration_permeability) & (m.activity_partner >= p.integration_partner_activity)] = Stage.INTEGRATION
     m.stage[:] = np.minimum(target, m.stage + 1)

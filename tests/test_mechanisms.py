@@ -167,7 +167,7 @@ def test_transaction_cost_falls_with_experience_and_grows_with_size():
 # 11. headteachers: commitment gates access; heads unlearn with trust and moral capital [seed 004]
 def test_resistant_heads_deny_access_and_committed_heads_unlearn():
     m = CLCModel(seed=1, n_schools=8, resistant_head_share=0.5)
-    access = np.bincount(m.school_of, m.access) / m.p["teachers_per_school"]
+    access = np.bincount(m.school_of, m.access) / m.p.teachers_per_school
     assert access[m.resistant].mean() < access[~m.resistant].mean() - 0.3
     start = m.commitment.copy()
     for _ in range(150):

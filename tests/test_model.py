@@ -112,7 +112,7 @@ def test_school_graph_has_integer_nodes_and_names():
     assert nx.is_connected(g)
     assert all(0 <= d["weight"] <= 1 for _, _, d in g.edges(data=True))
     tg = m.teacher_graph(2)
-    assert sorted(tg.nodes) == list(range(m.p["teachers_per_school"]))
+    assert sorted(tg.nodes) == list(range(m.p.teachers_per_school))
 
 
 def test_school_frame_matches_arrays():

@@ -14,9 +14,10 @@ from typing import Any, Mapping
 
 from simulation.params import PARAMS
 from simulation.reporters import REPORTERS
-from simulation.scenario import (MAX_HORIZON, MAX_SEED, NAME_ALLOWED, NAME_PATTERN, Scenario, ScenarioError,
-                                 _check_int, _check_keys, _check_str, _closest, _error, check_param,
-                                 load_scenario, parse_scenario, read_toml, scenarios_dir)
+from simulation.scenario import (MAX_HORIZON, MAX_SEED, NAME_ALLOWED, NAME_PATTERN, Scenario, load_scenario,
+                                 parse_scenario, read_toml, scenarios_dir)
+from simulation.validation import (ScenarioError, check_int, check_keys, check_param, check_str, closest,
+                                   field_error)
 
 TOP_FIELDS = ("name", "description", "scenario", "seed", "replications", "seeding", "horizon", "batch",
               "params", "grid", "sample", "sensitivity", "output")
@@ -186,7 +187,7 @@ def _reporter_list(source, where: str, value: Any, allowed_names, what: str) -> 
         if not isinstance(item, str):
             raise _sweep_error(source, where, item, "has the wrong type", allowed)
         if item not in allowed_names:
-            raise SweepError(f"{where} lists {item!r}, which is not one of the {what}{_closest(item, allowed_names)}: "
+            raise SweepError(f"{where} lists {item!r}, which is not one of the {what}{closest(item, allowed_names)}: "
                              f"expected {', '.join(allowed_names)}.", source=source, field=where, value=item,
                              allowed=", ".join(allowed_names))
         if item in out:
@@ -196,7 +197,7 @@ def _reporter_list(source, where: str, value: Any, allowed_names, what: str) -> 
 
 
 def _sweep_error(source, where, value, problem, allowed) -> SweepError:
-    err = _error(source, where, value, problem, allowed)
+    err = field_error(source, where, value, problem, allowed)
     return SweepError(err.message, source=source, field=where, value=value, allowed=allowed)
 
 
@@ -216,7 +217,7 @@ def _grid_values(source, name: str, raw: Any) -> list:
     allowed = ("an array of values, e.g. [4, 8, 12], or a range table {start = 4, stop = 12, step = 4} "
                "(stop included) or {start = 0.1, stop = 0.5, num = 5}")
     if isinstance(raw, Mapping):
-        _again(_check_keys, source, raw, RANGE_FIELDS, where + ".")
+        _again(check_keys, source, raw, RANGE_FIELDS, where + ".")
         for key in ("start", "stop"):
             if key not in raw:
                 raise SweepError(f"{where} has no {key!r}: a range needs start, stop and either step or num.",
@@ -231,7 +232,7 @@ def _grid_values(source, name: str, raw: Any) -> list:
                                f"an array of values ({name} takes {p.allowed()})")
         start, stop = (_again(check_param, name, raw[k], source, "grid.") for k in ("start", "stop"))
         if "num" in raw:
-            num = _again(_check_int, source, f"{where}.num", raw["num"], 1, MAX_GRID_VALUES)
+            num = _again(check_int, source, f"{where}.num", raw["num"], 1, MAX_GRID_VALUES)
             values = [start + (stop - start) * i / (num - 1) for i in range(num)] if num > 1 else [start]
         else:
             step = raw["step"]
@@ -330,16 +331,16 @@ def parse_sweep(data: Mapping[str, Any], source: str | None = None, base_dir: Pa
     """Validate plain data (as read from TOML) into a `SweepSpec`, or raise `SweepError` on the first problem."""
     if not isinstance(data, Mapping):
         raise SweepError("a sweep must be a table of keys.", source=source)
-    _again(_check_keys, source, data, TOP_FIELDS, "", _hint)
+    _again(check_keys, source, data, TOP_FIELDS, "", _hint)
     if "name" not in data:
         raise SweepError(f"the key 'name' is missing: expected {NAME_ALLOWED}.", source=source, field="name",
                          allowed=NAME_ALLOWED)
-    name = _again(_check_str, source, "name", data["name"])
+    name = _again(check_str, source, "name", data["name"])
     if not NAME_PATTERN.match(name):
         raise _sweep_error(source, "name", name, "is not a valid sweep name", NAME_ALLOWED)
-    description = _again(_check_str, source, "description", data.get("description", ""))
-    seed = _again(_check_int, source, "seed", data.get("seed", 0), 0, MAX_SEED)
-    replications = _again(_check_int, source, "replications", data.get("replications", 1), 1, 100_000)
+    description = _again(check_str, source, "description", data.get("description", ""))
+    seed = _again(check_int, source, "seed", data.get("seed", 0), 0, MAX_SEED)
+    replications = _again(check_int, source, "replications", data.get("replications", 1), 1, 100_000)
     seeding = data.get("seeding", "run")
     if seeding not in SEEDINGS:
         raise _sweep_error(source, "seeding", seeding, "is not an allowed choice",
@@ -347,7 +348,7 @@ def parse_sweep(data: Mapping[str, Any], source: str | None = None, base_dir: Pa
                            "shares a seed: common random numbers)")
     batch = data.get("batch")
     if batch is not None:
-        batch = _again(_check_int, source, "batch", batch, 1, 100_000)
+        batch = _again(check_int, source, "batch", batch, 1, 100_000)
 
     base = _base(source, data.get("scenario"), base_dir)
     fixed_raw = data.get("params", {})
@@ -356,7 +357,7 @@ def parse_sweep(data: Mapping[str, Any], source: str | None = None, base_dir: Pa
     fixed = {k: _again(check_param, k, v, source) for k, v in fixed_raw.items()}
     horizon = data.get("horizon")
     if horizon is not None:
-        horizon = _again(_check_int, source, "horizon", horizon, 1, MAX_HORIZON)
+        horizon = _again(check_int, source, "horizon", horizon, 1, MAX_HORIZON)
     if fixed or horizon is not None:
         try:
             base = base.with_overrides(horizon=horizon, params=fixed, source=source)
@@ -385,16 +386,16 @@ def parse_sweep(data: Mapping[str, Any], source: str | None = None, base_dir: Pa
         raw = data["sample"]
         if not isinstance(raw, Mapping):
             raise _sweep_error(source, "sample", raw, "has the wrong type", "a [sample] table")
-        _again(_check_keys, source, raw, SAMPLE_FIELDS, "sample.")
+        _again(check_keys, source, raw, SAMPLE_FIELDS, "sample.")
         method = raw.get("method", "lhs")
         if method not in SAMPLE_METHODS:
-            raise SweepError(f"sample.method = {method!r} is not an allowed choice{_closest(str(method), SAMPLE_METHODS)}: "
+            raise SweepError(f"sample.method = {method!r} is not an allowed choice{closest(str(method), SAMPLE_METHODS)}: "
                              f"expected 'lhs' (Latin hypercube) or 'sobol' (scrambled Sobol' sequence).",
                              source=source, field="sample.method", value=method, allowed="lhs, sobol")
         if "n" not in raw:
             raise SweepError("sample has no 'n': expected the number of design points, e.g. n = 64.",
                              source=source, field="sample.n", allowed="an integer in [1, 1000000]")
-        n = _again(_check_int, source, "sample.n", raw["n"], 1, 1_000_000)
+        n = _again(check_int, source, "sample.n", raw["n"], 1, 1_000_000)
         ranges = _ranges(source, "sample.ranges", raw.get("ranges"), numeric_only=False)
         for key in ranges:
             if key in fixed:
@@ -405,12 +406,12 @@ def parse_sweep(data: Mapping[str, Any], source: str | None = None, base_dir: Pa
     output = data.get("output", {})
     if not isinstance(output, Mapping):
         raise _sweep_error(source, "output", output, "has the wrong type", "an [output] table")
-    _again(_check_keys, source, output, OUTPUT_FIELDS, "output.")
+    _again(check_keys, source, output, OUTPUT_FIELDS, "output.")
     metrics = (_reporter_list(source, "output.metrics", output["metrics"], REPORTERS, "reporters")
                if "metrics" in output else REPORTERS)
     timeseries = (_reporter_list(source, "output.timeseries", output["timeseries"], REPORTERS, "reporters")
                   if "timeseries" in output else metrics)
-    every = _again(_check_int, source, "output.every", output.get("every", DEFAULT_EVERY), 1, MAX_HORIZON)
+    every = _again(check_int, source, "output.every", output.get("every", DEFAULT_EVERY), 1, MAX_HORIZON)
     collect = int(base.params["collect_every"])
     if every % collect:
         raise SweepError(f"output.every = {every} is not a multiple of the scenario's collect_every = {collect}: "
@@ -423,7 +424,7 @@ def parse_sweep(data: Mapping[str, Any], source: str | None = None, base_dir: Pa
         raw = data["sensitivity"]
         if not isinstance(raw, Mapping):
             raise _sweep_error(source, "sensitivity", raw, "has the wrong type", "a [sensitivity] table")
-        _again(_check_keys, source, raw, SENSITIVITY_FIELDS, "sensitivity.")
+        _again(check_keys, source, raw, SENSITIVITY_FIELDS, "sensitivity.")
         method = raw.get("method", "morris")
         if method not in SENSITIVITY_METHODS:
             raise SweepError(f"sensitivity.method = {method!r} is not an allowed choice: expected 'morris' or "
@@ -432,8 +433,8 @@ def parse_sweep(data: Mapping[str, Any], source: str | None = None, base_dir: Pa
         columns = metric_columns(metrics)
         s_metrics = _reporter_list(source, "sensitivity.metrics", raw.get("metrics", ["mean_knowledge"]), columns,
                                    "runs-table metrics (a kept reporter, or reporter_mean/_min/_max/_change)")
-        n = _again(_check_int, source, "sensitivity.n", raw.get("n", 8), 2, 1_000_000)
-        levels = _again(_check_int, source, "sensitivity.levels", raw.get("levels", 4), 2, 100)
+        n = _again(check_int, source, "sensitivity.n", raw.get("n", 8), 2, 1_000_000)
+        levels = _again(check_int, source, "sensitivity.levels", raw.get("levels", 4), 2, 100)
         second = raw.get("second_order", False)
         if not isinstance(second, bool):
             raise _sweep_error(source, "sensitivity.second_order", second, "has the wrong type", "true or false")
