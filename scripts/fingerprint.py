@@ -45,7 +45,7 @@ def fingerprint(kw: dict, ticks: int, schedule: list) -> str:
                 m.commitment, m.stage, m.moral_capital, m.last_activity):
         h.update(np.ascontiguousarray(arr).tobytes())
     h.update(repr(list(m.events)).encode())
-    h.update(repr(m.rng.random()).encode())
+    h.update(repr(m.generator.random()).encode())
     return h.hexdigest()[:16]
 
 

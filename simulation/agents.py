@@ -1,17 +1,17 @@
-"""Mesa agents: teachers, schools and external partners, whose numbers are views into the model's arrays.
+"""Schools and external partners (Mesa agents) and teachers (plain views), all views into the model's arrays.
 
 An agent holds only its index; every attribute reads (or writes) the model-level arrays, so an
 agent and the arrays can never disagree and the per-tick work never loops over agents.
+Teachers are the numerous passive entity (half a million in a national run): they are held as typed
+model arrays, and `Teacher` is a plain view over one row, made on demand and not registered with
+Mesa (ODD §2). Schools and partners are ordinary Mesa agents, made with `Agent.create_agents`.
 """
 
 from __future__ import annotations
 
-import gc
-import weakref
 from enum import IntEnum
 
 import mesa
-from mesa.agent import AgentSet
 
 AREAS = ("teaching_learning", "leadership", "coaching")
 
@@ -41,12 +41,27 @@ class Role(IntEnum):
         return self.name.replace("_", " ").lower()
 
 
-class Teacher(mesa.Agent):
-    """A member of staff: knowledge in three areas [seed 001], role, sharing skill, openness, effort."""
+class Teacher:
+    """A member of staff: knowledge in three areas [seed 001], role, sharing skill, openness, effort.
+
+    A view of row `idx` of the model's teacher arrays, not a Mesa agent (see the module docstring);
+    two views of the same teacher are equal.
+    """
+
+    __slots__ = ("model", "idx")
 
     def __init__(self, model, idx: int):
-        super().__init__(model)
+        self.model = model
         self.idx = idx
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Teacher) and other.model is self.model and other.idx == self.idx
+
+    def __hash__(self) -> int:
+        return hash((id(self.model), self.idx))
+
+    def __repr__(self) -> str:
+        return f"Teacher({self.idx}, {self.role.label}, {self.school.name})"
 
     @property
     def school(self) -> "School":
@@ -89,8 +104,9 @@ class School(mesa.Agent):
 
     @property
     def teachers(self) -> list[Teacher]:
+        """This school's staff, headteacher first (views into the teacher arrays)."""
         tps = self.model.p.teachers_per_school
-        return self.model.teacher_agents[self.idx * tps:(self.idx + 1) * tps]
+        return [Teacher(self.model, i) for i in range(self.idx * tps, (self.idx + 1) * tps)]
 
     @property
     def headteacher(self) -> Teacher:
@@ -144,73 +160,3 @@ class ExternalPartner(mesa.Agent):
     @property
     def knowledge(self):
         return self.model.node_knowledge[self.idx]
-
-
-def make_agents(model, cls, ids, **columns) -> list:
-    """Agents of `cls` with the unique ids `ids` and per-agent attributes `columns`, not yet registered.
-
-    Each agent's state is what `cls(model, ...)` gives (model, unique_id, pos, then the columns), without
-    the per-agent `__init__` chain and debug logging. The garbage collector is paused while they are made:
-    half a million new objects otherwise trigger full collections that cost more than making them.
-    """
-    names = list(columns)
-    rows = zip(*columns.values()) if names else ((),) * len(ids)
-    agents = []
-    new = object.__new__
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        for unique_id, values in zip(ids, rows):
-            agent = new(cls)
-            state = agent.__dict__
-            state["model"] = model
-            state["unique_id"] = unique_id
-            state["pos"] = None
-            state.update(zip(names, values))
-            agents.append(agent)
-    finally:
-        if paused:
-            gc.enable()
-    return agents
-
-
-def register_agents(agents: list, cls, registry: dict, all_agents: AgentSet, by_type: dict, random,
-                    first: bool = False) -> None:
-    """Register `agents` (all of type `cls`) as `Model.register_agent` would, in bulk.
-
-    `registry`, `all_agents` and `by_type` are the model's `_agents`, `_all_agents` and `_agents_by_type`;
-    with `first` the agents go before every registered agent (and their type first among the types), the
-    order they would have had if they had been created first.
-    """
-    if not agents:
-        return
-    if not first:
-        registry.update(dict.fromkeys(agents))
-        if cls in by_type:
-            by_type[cls]._agents.update(dict.fromkeys(agents))
-        else:
-            by_type[cls] = AgentSet(agents, random=random)
-        all_agents._agents.update(dict.fromkeys(agents))
-        return
-    rest = list(registry)
-    registry.clear()
-    registry.update(dict.fromkeys(agents))
-    registry.update(dict.fromkeys(rest))
-    types = dict(by_type)
-    by_type.clear()
-    by_type[cls] = AgentSet(agents, random=random)
-    by_type.update(types)
-    all_agents._agents = weakref.WeakKeyDictionary(dict.fromkeys(agents + list(all_agents._agents.keys())))
-
-
-def add_agents(model, cls, n: int, **columns) -> list:
-    """Create `n` agents of `cls` and register them with `model` in bulk.
-
-    The same agents, unique ids (in order) and registration as `n` calls of `cls(model, ...)`, without
-    the per-agent `__init__` chain and debug logging: building 500,000 teachers one by one takes seconds.
-    `columns` give each agent's own attributes (sequences of length `n`).
-    """
-    ids = mesa.Agent._ids[model]
-    agents = make_agents(model, cls, [next(ids) for _ in range(n)], **columns)
-    register_agents(agents, cls, model._agents, model._all_agents, model._agents_by_type, model.random)
-    return agents

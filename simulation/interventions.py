@@ -35,7 +35,7 @@ def _link_staff(m, s: int, targets: np.ndarray, share: float, trust: float) -> i
     k = max(1, round(share * len(staff)))
     weakest = staff[np.argsort(m.knowledge[staff].mean(axis=1), kind="stable")[:k]]
     tps = m.p.teachers_per_school
-    partner = targets[m.rng.integers(0, len(targets), k)] * tps + m.rng.integers(0, tps, k)
+    partner = targets[m.generator.integers(0, len(targets), k)] * tps + m.generator.integers(0, tps, k)
     m.links.add(weakest, partner, INTERVENTION, trust, trust)
     return k
 

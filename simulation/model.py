@@ -1,7 +1,7 @@
 """CLCModel: a collaborative learning community of schools, one tick = one school week.
 
-State lives in model-level arrays (struct of arrays); Teacher, School and ExternalPartner agents are
-Mesa agents whose attributes are views into them. A tick:
+State lives in model-level arrays (struct of arrays); School and ExternalPartner are Mesa agents and
+Teacher a plain view, all of whose attributes are views into them. A tick:
   1. scheduled interventions take effect;
   2. every link's activity and affordable intensity are chosen (activities.py);
   3. the numba kernel moves and creates knowledge and updates trust (kernel.py);
@@ -12,8 +12,8 @@ Mesa agents whose attributes are views into them. A tick:
 
 from __future__ import annotations
 
-import itertools
 from collections import deque
+from functools import cached_property
 
 import mesa
 import networkx as nx
@@ -23,7 +23,7 @@ from numba import njit
 
 from . import interventions
 from .activities import choose_activities
-from .agents import ExternalPartner, Role, School, Stage, Teacher, add_agents, make_agents, register_agents
+from .agents import ExternalPartner, Role, School, Stage, Teacher
 from .kernel import TickWorkspace, kernel_coefficients
 from .links import WITHIN
 from .moral_capital import update_moral_capital
@@ -47,47 +47,22 @@ def _lead(innovators, hub, school_of, knowledge, n_hubs):
     return lead
 
 
-def _registry(name: str) -> property:
-    """A Mesa agent registry attribute (`_agents`, `_all_agents`, `_agents_by_type`) that makes the teachers first."""
-    store = "_store" + name
-
-    def get(self):
-        self._make_teachers()
-        return self.__dict__[store]
-
-    def set(self, value):
-        self.__dict__[store] = value
-    return property(get, set)
-
-
 class CLCModel(mesa.Model):
     """A network of schools learning together; every keyword is a parameter in `simulation.params.PARAMS`."""
 
-    _agents = _registry("_agents")
-    _all_agents = _registry("_all_agents")
-    _agents_by_type = _registry("_agents_by_type")
-
-    @property
+    @cached_property
     def teacher_agents(self) -> list[Teacher]:
-        """Teacher agents in index order (made on first use)."""
-        self._make_teachers()
-        return self.__dict__["_teacher_agents"]
-
-    def _make_teachers(self) -> None:
-        """Make and register the teacher agents, first in every registry, with their reserved ids, unless
-        they are made already (or construction has not reserved their ids yet)."""
-        d = self.__dict__
-        ids = d.get("_teacher_ids")
-        if ids is None:
-            return
-        d["_teacher_ids"] = None                  # before registering: the registries call back here
-        agents = make_agents(self, Teacher, ids, idx=range(len(ids)))
-        register_agents(agents, Teacher, d["_store_agents"], d["_store_all_agents"], d["_store_agents_by_type"],
-                        self.random, first=True)
-        d["_teacher_agents"] = agents
+        """Every teacher as a view, in index order (made on first use: a national run never needs them)."""
+        return [Teacher(self, i) for i in range(self.n_teachers)]
 
     def __init__(self, seed=None, **params):
-        super().__init__(seed=seed)
+        if seed is None:
+            seed = int(np.random.SeedSequence().entropy)        # recorded, so the run can be repeated
+        super().__init__(rng=seed)
+        self.seed = seed
+        #: the model's own generator: every draw of the model comes from it, seeded from `seed` alone, so
+        #: the numbers do not depend on how a Mesa version seeds `Model.rng` / `Model.random`
+        self.generator = np.random.default_rng(seed)
         self.p = p = resolve(params)
         self.events: deque[tuple[int, str]] = deque(maxlen=200)
         self._schedule: dict[int, list[tuple[str, list[int]]]] = {}
@@ -102,7 +77,7 @@ class CLCModel(mesa.Model):
 
     # ----------------------------------------------------------------------------- construction
     def _build(self, p: Params) -> None:
-        rng = self.rng
+        rng = self.generator
         schools = draw_schools(rng, p)
         teachers = draw_teachers(rng, p, schools)
         self.n_schools = n_s = p.n_schools
@@ -171,18 +146,12 @@ class CLCModel(mesa.Model):
         self.attainment = attainment_target(p, tq, lq, self.context, 0.0)
         self._update_value_added()
 
-        # Mesa agents (identity, inspection, the dashboard); their numbers are the arrays above
-        # Teachers are made on first use (`teacher_agents`, `agents`, `agents_by_type`): half a million of
-        # them cost seconds a national run never needs. Their unique ids 1..n_t are reserved now, so every
-        # agent has the id, and the registries the order, they would have had if made here.
-        ids = mesa.Agent._ids[self]
-        first_id = next(ids)
-        mesa.Agent._ids[self] = itertools.count(first_id + n_t)
-        self.school_agents = add_agents(self, School, n_s, idx=range(n_s),
-                                        name=[f"School {s + 1}" for s in range(n_s)])
-        self.partner_agents = add_agents(self, ExternalPartner, n_p, idx=range(n_t, n_t + n_p),
-                                         hub=[i // max(p.partners_per_hub, 1) for i in range(n_p)])
-        self.__dict__["_teacher_ids"] = range(first_id, first_id + n_t)
+        # Mesa agents (identity, inspection, the dashboard); their numbers are the arrays above. Teachers
+        # are not Mesa agents but views made on demand (`teacher_agents`, `School.teachers`; ODD §2).
+        self.school_agents = list(School.create_agents(self, n_s, idx=list(range(n_s)),
+                                                       name=[f"School {s + 1}" for s in range(n_s)]))
+        self.partner_agents = list(ExternalPartner.create_agents(
+            self, n_p, idx=list(range(n_t, n_t + n_p)), hub=[i // max(p.partners_per_hub, 1) for i in range(n_p)]))
 
     # ----------------------------------------------------------------------------- public API
     def schedule_intervention(self, tick: int, kind: str, schools) -> None:
@@ -203,7 +172,7 @@ class CLCModel(mesa.Model):
             interventions.apply(self, kind, schools)       # adds links to `L` in place
         if self._uniforms.shape[1] != L.n_links:
             self._uniforms = np.empty((2, L.n_links))
-        u = self.rng.random(out=self._uniforms)                  # the same numbers as rng.random((2, n_links))
+        u = self.generator.random(out=self._uniforms)                  # the same numbers as rng.random((2, n_links))
         records, arc_act = self._kernel.link_inputs(len(self.node_knowledge), L.n_links, len(L.trust))
         tick = choose_activities(self, u[0], u[1], records, arc_act)
         new_knowledge, new_trust, created, _ = self._kernel.run_records(

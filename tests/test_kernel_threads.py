@@ -87,29 +87,11 @@ def test_parallel_contact_passes_match_serial(monkeypatch):
         for _ in range(12):
             m.step()
         runs.append((m.datacollector.get_model_vars_dataframe(), m.node_knowledge.copy(), m.links.trust.copy(),
-                     m.rng.random()))
+                     m.generator.random()))
     assert runs[0][0].equals(runs[1][0])
     np.testing.assert_array_equal(runs[0][1], runs[1][1])
     np.testing.assert_array_equal(runs[0][2], runs[1][2])
     assert runs[0][3] == runs[1][3]
-
-
-def test_teacher_agents_are_made_on_first_use_with_reserved_ids():
-    """Teachers made lazily have the ids, order and registries they would have had if made first."""
-    from simulation.agents import ExternalPartner, School, Teacher
-
-    m = CLCModel(seed=2, n_schools=6)
-    assert "_teacher_agents" not in m.__dict__                       # not made by construction
-    m.step()
-    types = list(m.agents_by_type)
-    teachers = m.agents_by_type[Teacher]
-    assert types[0] is Teacher and set(types) >= {School}
-    assert [t.unique_id for t in teachers] == list(range(1, m.n_teachers + 1))
-    assert list(teachers) == m.teacher_agents and [t.idx for t in m.teacher_agents] == list(range(m.n_teachers))
-    assert [a.unique_id for a in m.agents] == list(range(1, len(m.agents) + 1))
-    assert m.school_agents[0].unique_id == m.n_teachers + 1
-    if m.n_partners:
-        assert m.agents_by_type[ExternalPartner][0].unique_id == m.n_teachers + m.n_schools + 1
 
 
 def test_link_arcs_inverts_arc_link():

@@ -44,14 +44,16 @@ def test_same_seed_same_series_different_seed_differs():
     assert not a.equals(c)
 
 
-def test_agents_are_mesa_agents_and_views_into_arrays():
+def test_schools_and_partners_are_mesa_agents_teachers_are_views_into_arrays():
     m = CLCModel(seed=2, n_schools=6, teachers_per_school=8)
-    teachers = m.agents_by_type[Teacher]
     schools = m.agents_by_type[School]
-    assert len(teachers) == 48 and len(schools) == 6
+    assert list(schools) == m.school_agents and [s.idx for s in schools] == list(range(6))
     assert len(m.agents_by_type[ExternalPartner]) == m.n_partners
+    assert set(m.agents_by_type) == {School, ExternalPartner} and len(m.agents) == 6 + m.n_partners
+    assert len({a.unique_id for a in m.agents}) == len(m.agents)
+    assert len(m.teacher_agents) == 48 and isinstance(m.teacher_agents[0], Teacher)
     t = m.teacher_agents[9]
-    assert t.school is m.school_agents[1]
+    assert t.school is m.school_agents[1] and t == m.school_agents[1].teachers[1]
     t.knowledge[0] = 0.123
     assert m.knowledge[9, 0] == 0.123                       # agent and array are one
     s = m.school_agents[1]
