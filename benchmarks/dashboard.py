@@ -1,16 +1,19 @@
-"""Dashboard frame rate: one model step plus every dashboard picture as an image and the caption, per frame.
+"""Dashboard benchmark: frame rate of one model step plus every dashboard picture and the caption, per frame.
 
 Measures exactly what the page does on each step (drawing.network_image / charts_image / teacher_image:
 persistent figures updated in place and blitted, then encoded as JPEG) for 12 and 500 schools with all
-their teachers. Reports medians over frames of wall time and of CPU time (`time.process_time`): on
-a busy machine wall time includes waiting for a core, CPU time does not. `fps_mean` also counts the
-occasional full redraw of a chart background (new school year, y range growing).
+their teachers (60 and 20 frames, after a warm-up frame). Reports medians over frames of wall time and of
+CPU time (`time.process_time`): on a busy machine wall time includes waiting for a core, CPU time does
+not. `fps_mean` also counts the occasional full redraw of a chart background (new school year, y range
+growing).
 
 With `--browser` it also serves the dashboard, opens it in Debian's headless Chromium (Playwright),
 presses play for `--seconds` and counts the weeks the page advanced: the frame rate a trainer sees
 (play interval included).
 
-Writes results/benchmarks/dashboard_fps.csv and .md. Run: python experiments/bench_dashboard.py [--browser]
+    python -m benchmarks.dashboard [--browser] [--seconds S]
+
+Writes results/benchmarks/dashboard_fps.csv and .md.
 """
 
 from __future__ import annotations
@@ -26,12 +29,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from benchmarks.common import OUT, ROOT
 from simulation.dashboard import controls, drawing
 from simulation.dashboard.app import ScenarioModel
 from simulation.dashboard.caption import caption_html
-
-ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "results" / "benchmarks"
 
 
 def _frame(model) -> None:
@@ -122,7 +123,7 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.dashboard", description=__doc__.splitlines()[0])
     ap.add_argument("--browser", action="store_true", help="also measure the served page playing in Chromium")
     ap.add_argument("--seconds", type=float, default=15.0, help="how long to let the page play (with --browser)")
     args = ap.parse_args(argv)

@@ -1,13 +1,18 @@
-"""Sweep throughput: runs per minute of the default 8-school scenario (voluntary-8, 195 ticks) through the
+"""Sweep benchmark: runs per minute of the default 8-school scenario (voluntary-8, 195 ticks) through the
 sweep engine on 1 and 2 local worker processes, and the Dask path against the process pool.
 
-Three measurements:
+Three measurements, one after another in the same process:
   pool-1, pool-2      replications of voluntary-8 on a process pool of 1 and 2 workers (wall time from the
                       call to the merged tables, pool start-up included, plots off);
   dask-2              the same sweep on a Dask LocalCluster of 2 single-thread worker processes on
                       127.0.0.1, started beforehand as a real cluster would be;
   overhead-pool/dask  many 1-tick runs of a 4-school model, one run per task: the per-task cost of each path.
-Writes results/benchmarks/sweep_throughput.csv and .md. Run: python experiments/bench_sweep.py [--runs N]
+Each setup is one timed sweep (its wall time; the mean run time is the mean over its runs), the setups side
+by side on the same machine; it also checks that the runs tables of pool-1, pool-2 and dask-2 are identical.
+
+    python -m benchmarks.sweep [--runs N] [--tiny-runs N]
+
+Writes results/benchmarks/sweep_throughput.csv, .md and .json (speed-ups, per-task cost).
 """
 
 from __future__ import annotations
@@ -22,9 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-OUT = ROOT / "results" / "benchmarks"
+from benchmarks.common import OUT
 
 
 def _spec(name: str, replications: int, tiny: bool = False):
@@ -51,7 +54,7 @@ def _time(spec, tmp: Path, label: str, **kwargs) -> dict:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.sweep", description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=8, help="replications of voluntary-8 per setup (default 8)")
     ap.add_argument("--tiny-runs", type=int, default=40, help="1-tick runs for the per-task overhead (default 40)")
     args = ap.parse_args(argv)

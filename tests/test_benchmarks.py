@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from experiments.benchmarks.run import kernel_inputs, kernel_without_exp, records_args
+from benchmarks.kernel import kernel_inputs, kernel_without_exp, records_args
 from simulation.kernel import TickWorkspace
 from simulation.reference import transfer_tick_reference
 
