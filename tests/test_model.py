@@ -1,5 +1,7 @@
 """The model's public API: parameters, agents as views, reporters in range, determinism, Mesa compatibility."""
 
+import inspect
+
 import mesa
 import networkx as nx
 import numpy as np
@@ -96,9 +98,16 @@ def test_every_parameter_documented_with_default_in_range():
 
 
 def test_batch_run_over_formations_and_seeds():
-    results = mesa.batch_run(CLCModel, parameters={"formation": ["voluntary", "forced"], "n_schools": 5,
-                                                   "teachers_per_school": 6, "seed": [1, 2]},
-                             iterations=1, max_steps=10, number_processes=1, display_progress=False)
+    """Mesa's batch_run works on the model on both Mesa versions (seeds: `rng=` from Mesa 3.4, a `seed`
+    parameter before)."""
+    grid = {"formation": ["voluntary", "forced"], "n_schools": 5, "teachers_per_school": 6}
+    if "rng" in inspect.signature(mesa.batch_run).parameters:
+        seeding = dict(rng=[1, 2])
+    else:
+        seeding = dict(iterations=1)
+        grid["seed"] = [1, 2]
+    results = mesa.batch_run(CLCModel, parameters=grid, max_steps=10, number_processes=1, display_progress=False,
+                             **seeding)
     assert len(results) == 4                                   # the last step of each run
     finals = [r for r in results if r["Step"] == 10]
     assert {r["formation"] for r in finals} == {"voluntary", "forced"}
