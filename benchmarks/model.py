@@ -58,8 +58,8 @@ for r in range(runs):
         def timed(*a, **k):
             t = time.perf_counter(); out = fn(*a, **k); acc["kernel"] += time.perf_counter() - t; return out
         return timed
-    m._kernel.run = timer(m._kernel.run)
-    m._kernel.run_records = timer(m._kernel.run_records)    # the model's path: link records packed in advance
+    m.workspace.run = timer(m.workspace.run)
+    m.workspace.run_records = timer(m.workspace.run_records)    # the model's path: link records packed in advance
     collect = m.datacollector.collect
     def timed_collect(model):
         t = time.perf_counter(); collect(model); acc["collect"] += time.perf_counter() - t

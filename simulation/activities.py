@@ -17,19 +17,21 @@ import numpy as np
 from numba import njit, prange
 
 from .jit import on_threads, twin
-from .kernel import COACHING, EXPERIENCE, INFORMATION, PROGRAMME
+from .kernel import COACHING, EXPERIENCE, INFORMATION, PROGRAMME, REC_INTENSITY, REC_VALIDITY, REC_WILLINGNESS
 from .links import CROSS, INTERVENTION, PARTNER, PROGRAMME_LINK, WITHIN
 
 
 @dataclass
 class TickActivity:
-    """Per-link activity codes, plus per-teacher time accounting, for one tick (the links in contact also
-    get their kernel records and arc activities: see `choose_activities`)."""
+    """What the staff do this tick: per-link activity codes, the kernel's inputs for the links in contact, and
+    per-teacher time accounting."""
 
     activity: np.ndarray        # int8 code per link (NONE for idle links)
     contact: np.ndarray         # indices of the links in contact, increasing: exactly the links not NONE
     teaching_lost: np.ndarray   # hours taken from students, per teacher
     overhead: np.ndarray        # transaction hours (newness + coordination), per teacher
+    records: np.ndarray         # [n_links, kernel.LINK_WIDTH] link records (kernel.REC_*), valid at `contact`
+    arc_activity: np.ndarray    # int8 code per arc (CSR order): each link's activity at both of its arcs
 
 
 def _contact(u, a, b, kind, school_a, school_b, hub_of_link, b_clip, effort, liberation, within_open, commitment,
@@ -200,17 +202,17 @@ def _link_records(c, u_valid, a, teacher_b, b_teacher, kind, hub_of_link, scale,
     """For the links `c` in contact, the kernel's packed link records (what `kernel.pack_links` writes),
     and the joint work (experience, coaching) they add: each accumulates its intensity in `joint_work`.
 
-    records[k] = (intensity: the lower of the two sides' affordable share, validity: +1 valid / -1
-    misleading information, intensity * willingness: the moral-capital factor on cross-school sharing, -).
-    Idle links' records are never read, so they are left as they are.
+    records[k] in the layout of `kernel.REC_*`: intensity (the lower of the two sides' affordable share),
+    validity (+1 valid / -1 misleading information), willingness (the hub's moral-capital factor on
+    cross-school links, 1 on others). Idle links' records are never read, so they are left as they are.
     """
     for i in prange(len(c)):
         k = c[i]
         s_b = scale[teacher_b[k]] if b_teacher[k] else 1.0
         inten = min(scale[a[k]], s_b)
-        records[k, 0] = inten
-        records[k, 1] = 1.0 if u_valid[k] < information_validity else -1.0
-        records[k, 2] = inten * (mfactor_hub[hub_of_link[k]] if kind[k] == CROSS else 1.0)
+        records[k, REC_INTENSITY] = inten
+        records[k, REC_VALIDITY] = 1.0 if u_valid[k] < information_validity else -1.0
+        records[k, REC_WILLINGNESS] = mfactor_hub[hub_of_link[k]] if kind[k] == CROSS else 1.0
         if act[k] == EXPERIENCE or act[k] == COACHING:
             joint_work[k] += inten
 
@@ -242,17 +244,20 @@ def _structure(m):
     return L.cached("activities", compute)
 
 
-def choose_activities(m, u_contact: np.ndarray, u_valid: np.ndarray, records: np.ndarray,
-                      arc_act: np.ndarray) -> TickActivity:
-    """Vectorised activity choice and time budget for every link of model `m` this tick.
+def choose_activities(m) -> TickActivity:
+    """ODD §3 step 2: every link's contact, activity and affordable intensity this tick, and the time budget.
 
+    Two uniform numbers per link are drawn from the model's generator (contact, information validity).
     Contact is decided for every link; everything after it is computed only for the links in contact
     (a few per cent of them), which gives the same numbers: idle links add nothing to any sum. The links
-    in contact get their kernel records in `records` ([n_links, 4]: intensity, validity, intensity *
-    willingness, -; other rows are stale) and their activity code at both arcs in `arc_act` ([n_arcs]
-    int8, zero on entry).
+    in contact get their kernel records (`TickActivity.records`, layout `kernel.REC_*`; other rows are
+    stale) and their activity code at both arcs (`TickActivity.arc_activity`), in the kernel's buffers
+    (`m.workspace`). The tick's activity, teaching time lost and overhead are recorded on the model.
     """
     p, L, n_t = m.p, m.links, m.n_teachers
+    uniforms = L.cached("uniforms", lambda: np.empty((2, L.n_links)))
+    u_contact, u_valid = m.generator.random(out=uniforms)    # the same numbers as random((2, n_links))
+    records, arc_act = m.workspace.link_inputs(len(m.node_knowledge), L.n_links, len(L.trust))
     a, b, kind = L.a, L.b, L.kind
     S = _structure(m)
     school_a, school_b, hub_of_link = S["school_a"], S["school_b"], S["hub_of_link"]
@@ -292,4 +297,6 @@ def choose_activities(m, u_contact: np.ndarray, u_valid: np.ndarray, records: np
     (_link_records_parallel if parallel else _link_records)(
         c, u_valid, a, S["teacher_b"], S["b_teacher"], kind, hub_of_link, scale, mfactor_hub,
         p.information_validity, act, records, L.joint_work)
-    return TickActivity(act, c, lost, overhead)
+    L.activity = act
+    m.teaching_lost, m.overhead = lost, overhead
+    return TickActivity(act, c, lost, overhead, records, arc_act)

@@ -1,8 +1,26 @@
 """The knowledge-transfer kernel: one tick of transfer, knowledge creation and trust update, in numba.
 
+The rule (ODD 7.2, 7.3, 7.6), for receiver i and each arc from giver j over a link in use this tick, with
+activity `act`, the receiver's trust t in the giver, intensity I, willingness W (the link record, `REC_*`):
+
+    factor  = validity (information: +1 or -1), 1 (programme), tourism * t (experience with
+              t < trust_experience), t (otherwise)
+    d[a]    = rate[act] * factor * openness[i] * skill[j] * I * W * g(k[j,a] - k[i,a])   where k[j,a] > k[i,a],
+              g(x) = (x / x0) exp(1 - x / x0)                                   (absorptive capacity)
+    v[a]    = clip(k[i,a] + sum_j d[a], 0, max(k[i,a], k[j,a] of the givers ahead))   (never past the best)
+    c[a]    = sum over joint work (experience, coaching) with t >= trust_creation of
+              creation_rate * t * I * W * exp(-|k[j,a] - k[i,a]| / creation_gap)
+    k'[i,a] = v[a] + (1 - v[a]) (1 - exp(-c[a]))                                 (knowledge created)
+    t'      = t + trust_gain * I * (1 - t)   joint work, reciprocated: min(effort[j] / effort[i], 1) >= threshold
+              t - trust_loss * t             joint work, one-way
+              t - trust_decay * t            information, or no contact
+
+`reference.py` computes the same, teacher by teacher in plain Python; the tests hold the two (and the
+model's own tick) to 1e-12.
+
 Links are stored as arcs in CSR order by receiver: row `i` (arcs `indptr[i]:indptr[i+1]`) holds every
 arc through which node `i` can learn, with the giver `giver[arc]`, the undirected link `arc_link[arc]`
-(its activity, intensity, validity, willingness) and the receiver's trust in the giver `trust[arc]`.
+(its activity and record) and the receiver's trust in the giver `trust[arc]`.
 Each node pulls from its own row and writes only its own row and arcs, so the parallel loop is free
 of races by construction and gives the same numbers for any thread count.
 
@@ -43,9 +61,16 @@ ACTIVITY_NAMES = ("none", "information", "experience", "coaching", "programme")
  C_TRUST_GAIN, C_TRUST_DECAY, C_TRUST_LOSS, C_RECIPROCITY) = range(10)
 N_COEF = 10
 
-#: packed layouts: node row (k0, k1, k2, openness, skill, effort, -, -), link record (intensity, validity,
-#: intensity * willingness, -); the int8 activity stays apart: most arcs are idle and need only that byte
-NODE_WIDTH, LINK_WIDTH = 8, 4
+#: The link record: one row of `LINK_WIDTH` floats per link, written for the links in contact by the activity
+#: choice (`activities.choose_activities`) or by `pack_links`, read by the kernel and by the tests. Columns:
+#: intensity (share of the session the staff's time affords, [0, 1]), validity (+1 valid, -1 misleading
+#: information), willingness (moral-capital factor on cross-school sharing, [0, 1]); the fourth pads the
+#: row to 32 bytes. Idle links' rows are stale and never read. The int8 activity stays apart (one byte per
+#: arc): most arcs are idle and need only that.
+REC_INTENSITY, REC_VALIDITY, REC_WILLINGNESS = 0, 1, 2
+LINK_WIDTH = 4
+#: packed node row: k0, k1, k2, openness, skill, effort, -, - (one 64-byte line per node)
+NODE_WIDTH = 8
 #: below this many arcs the model runs the serial kernel (thread start-up dominates)
 PARALLEL_MIN_ARCS = 50_000
 
@@ -91,7 +116,8 @@ def gap_response(gap: float, x0: float) -> float:
 @njit(cache=True, inline="always")
 def _pull_node(i, knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity,
                intensity, validity, willingness, rates, coef, new_knowledge, new_trust, created, received):
-    """One receiver's tick for any number of areas (the general path; the model uses `_tick_records`)."""
+    """One receiver's tick for any number of areas (the general path: the docking study runs it with 5 and 10
+    areas; the model, with three, runs `_tick_records`). Tested against the reference for 1 and 10 areas."""
     n_areas = knowledge.shape[1]
     gain = np.zeros(n_areas)
     ceiling = np.empty(n_areas)
@@ -192,9 +218,9 @@ def _pack_links(activity, intensity, validity, willingness, arcs_of_link, links,
         arc_act[arc] = NONE
     for k in prange(activity.shape[0]):
         if activity[k] != NONE:
-            links[k, 0] = intensity[k]
-            links[k, 1] = validity[k]
-            links[k, 2] = intensity[k] * willingness[k]
+            links[k, REC_INTENSITY] = intensity[k]
+            links[k, REC_VALIDITY] = validity[k]
+            links[k, REC_WILLINGNESS] = willingness[k]
             arc_act[arcs_of_link[k, 0]] = activity[k]
             arc_act[arcs_of_link[k, 1]] = activity[k]
 
@@ -255,7 +281,7 @@ def _tick_records(knowledge, openness, skill, effort, indptr, giver, arc_link, t
         for arc in range(a0, a1):
             active[cnt] = arc
             cnt += arc_act[arc] != NONE
-        rows = np.empty((cnt, 8))                         # giver k0, k1, k2, skill, effort; intensity, validity, w
+        rows = np.empty((cnt, 8))                         # giver k0, k1, k2, skill, effort; the link's record
         for q in range(cnt):
             j = giver[active[q]]
             link = arc_link[active[q]]
@@ -264,9 +290,9 @@ def _tick_records(knowledge, openness, skill, effort, indptr, giver, arc_link, t
             rows[q, 2] = nodes[j, 2]
             rows[q, 3] = nodes[j, 4]
             rows[q, 4] = nodes[j, 5]
-            rows[q, 5] = links[link, 0]
-            rows[q, 6] = links[link, 1]
-            rows[q, 7] = links[link, 2]
+            rows[q, 5] = links[link, REC_INTENSITY]
+            rows[q, 6] = links[link, REC_VALIDITY]
+            rows[q, 7] = links[link, REC_WILLINGNESS]
         q = 0
         for i in range(lo, hi):
             end = indptr[i + 1]
@@ -280,7 +306,7 @@ def _tick_records(knowledge, openness, skill, effort, indptr, giver, arc_link, t
                 t = trust[arc]
                 act = arc_act[arc]
                 inten = rows[q, 5]
-                w = rows[q, 7]
+                w = inten * rows[q, 7]                    # intensity * willingness
                 if act == INFORMATION:
                     factor = rows[q, 6]                   # no trust needed; invalid information misleads
                 elif act == PROGRAMME:

@@ -4,8 +4,8 @@ State lives in model-level arrays (struct of arrays); School and ExternalPartner
 Teacher a plain view, all of whose attributes are views into them. A tick:
   1. scheduled interventions take effect;
   2. every link's activity and affordable intensity are chosen (activities.py);
-  3. the numba kernel moves and creates knowledge and updates trust (kernel.py);
-  4. proven innovation is adopted into each hub's shared programme;
+  3. the numba kernel moves and creates knowledge and updates trust (transfer.py, kernel.py);
+  4. proven innovation is adopted into each hub's shared programme (programme.py);
   5. moral capital, boundaries, heads' commitment, access and stages move (moral_capital.py, schools.py);
   6. attainment and value added follow the staff's knowledge (outcomes.py); reporters are collected.
 """
@@ -19,32 +19,21 @@ import mesa
 import networkx as nx
 import numpy as np
 import pandas as pd
-from numba import njit
 
 from . import interventions
-from .activities import choose_activities
+from .activities import TickActivity, choose_activities
 from .agents import ExternalPartner, Role, School, Stage, Teacher
 from .kernel import TickWorkspace, kernel_coefficients
 from .links import WITHIN
 from .moral_capital import update_moral_capital
 from .network import build_links
-from .outcomes import attainment_target, national_reference, teaching_quality
+from .outcomes import attainment_target, national_reference, teaching_quality, update_outcomes, update_value_added
 from .params import resolve
 from .population import draw_partners, draw_schools, draw_teachers
+from .programme import adopt_innovation
 from .reporters import REPORTERS, compute_metrics
 from .schools import derive_stages, record_activity, school_trust, update_boundaries
-
-
-@njit(cache=True)
-def _lead(innovators, hub, school_of, knowledge, n_hubs):
-    """Per hub and area, the highest knowledge among `innovators` (-inf for none): `np.maximum.at`, in one pass."""
-    lead = np.full((n_hubs, knowledge.shape[1]), -np.inf)
-    for i in innovators:
-        h = hub[school_of[i]]
-        for a in range(knowledge.shape[1]):
-            if knowledge[i, a] > lead[h, a]:
-                lead[h, a] = knowledge[i, a]
-    return lead
+from .transfer import transfer_knowledge
 
 
 class CLCModel(mesa.Model):
@@ -134,8 +123,7 @@ class CLCModel(mesa.Model):
 
         self.links = build_links(rng, p, teachers, schools, n_p)
         self.rates, self.coef = kernel_coefficients(p)
-        self._kernel = TickWorkspace()
-        self._uniforms = np.empty((2, 0))
+        self.workspace = TickWorkspace()                    # the kernel's buffers, kept from tick to tick
         self.teaching_lost = np.zeros(n_t)
         self.overhead = np.zeros(n_t)
         self.created_total = 0.0
@@ -144,7 +132,7 @@ class CLCModel(mesa.Model):
         self.reference = national_reference(p)
         tq, lq = teaching_quality(self.knowledge, self.role, n_s, p.teachers_per_school)
         self.attainment = attainment_target(p, tq, lq, self.context, 0.0)
-        self._update_value_added()
+        update_value_added(self)
 
         # Mesa agents (identity, inspection, the dashboard); their numbers are the arrays above. Teachers
         # are not Mesa agents but views made on demand (`teacher_agents`, `School.teachers`; ODD §2).
@@ -166,63 +154,47 @@ class CLCModel(mesa.Model):
         interventions.apply(self, kind, schools)
 
     def step(self) -> None:
-        """Advance one school week."""
-        p, L = self.p, self.links
-        for kind, schools in self._schedule.pop(self.steps, []):
-            interventions.apply(self, kind, schools)       # adds links to `L` in place
-        if self._uniforms.shape[1] != L.n_links:
-            self._uniforms = np.empty((2, L.n_links))
-        u = self.generator.random(out=self._uniforms)                  # the same numbers as rng.random((2, n_links))
-        records, arc_act = self._kernel.link_inputs(len(self.node_knowledge), L.n_links, len(L.trust))
-        tick = choose_activities(self, u[0], u[1], records, arc_act)
-        new_knowledge, new_trust, created, _ = self._kernel.run_records(
-            self.node_knowledge, self.node_openness, self.node_skill, self.node_effort, L.indptr, L.giver,
-            L.arc_link, L.trust, arc_act, self.rates, self.coef)
-        self.node_knowledge[:] = new_knowledge
-        L.trust, self._kernel.new_trust = new_trust, L.trust      # swap: the old array is next tick's output
-        L.activity = tick.activity
-        self.teaching_lost = tick.teaching_lost
-        self.overhead = tick.overhead
-        self.created_total += float(created[:self.n_teachers].sum())
-        self._adopt_innovation(created)
+        """One school week: the processes of ODD §3, in this order.
 
-        before = self.moral_capital.copy()
+        1. scheduled interventions take effect                  (ODD 7.13, 7.14)
+        2. each link's contact, activity and intensity; time    (7.1, 7.8, 7.10)
+        3. knowledge transfer, creation and trust: the kernel   (7.2, 7.3, 7.6)
+        4. proven innovation enters the hubs' programmes        (7.4)
+        5. moral capital, school trust, boundaries, heads, stages  (7.7, 7.11, 7.12)
+        6. attainment and value added; reporters collected      (7.15)
+        """
+        self.apply_scheduled_interventions()
+        tick = choose_activities(self)
+        created = transfer_knowledge(self, tick)
+        adopt_innovation(self, created)
+        self.update_network_and_schools(tick)
+        update_outcomes(self, tick.teaching_lost)
+        self.collect()
+
+    # ----------------------------------------------------------------------------- tick parts
+    def apply_scheduled_interventions(self) -> None:
+        """ODD §3 step 1: the interventions scheduled for this tick, in the order they were scheduled (they may
+        add links)."""
+        for kind, schools in self._schedule.pop(self.steps, []):
+            interventions.apply(self, kind, schools)
+
+    def update_network_and_schools(self, tick: TickActivity) -> None:
+        """ODD §3 step 5, in order: (a) each hub's moral capital from this tick's joint work, (b) each school's
+        mean cross-school trust, (c) the schools' activity records, (d) permeability, heads' commitment and
+        staff access, (e) stages; sharp moral-capital falls and stage changes are noted as events."""
+        moral_before, stage_before = self.moral_capital.copy(), self.stage.copy()
         update_moral_capital(self, tick.activity, tick.contact)
         trust_s = school_trust(self)
         record_activity(self, tick)
         update_boundaries(self, trust_s)
-        old_stage = self.stage.copy()
         derive_stages(self)
-        self._update_outcomes(tick.teaching_lost)
-        self._note_events(before, old_stage)
-        if self.steps % p.collect_every == 0:
+        self._note_events(moral_before, stage_before)
+
+    def collect(self) -> None:
+        """Compute the reporters and let Mesa's DataCollector record them, every `collect_every` ticks."""
+        if self.steps % self.p.collect_every == 0:
             self.metrics = compute_metrics(self)
             self.datacollector.collect(self)
-
-    # ----------------------------------------------------------------------------- tick parts
-    def _adopt_innovation(self, created: np.ndarray) -> None:
-        """Innovation that proves itself enters the hub's shared programme, open to all members [seed 001]."""
-        n_t, n_p = self.n_teachers, self.n_partners
-        innovators = np.flatnonzero(created[:n_t] > self.p.innovation_threshold)
-        if len(innovators) == 0:
-            return
-        lead = _lead(innovators, self.hub, self.school_of, self.knowledge, self.n_hubs)
-        programme = self.node_knowledge[n_t + n_p:]
-        programme += self.p.adoption_rate * np.maximum(lead - programme, 0.0)
-
-    def _update_outcomes(self, teaching_lost: np.ndarray) -> None:
-        """Attainment moves toward what the staff's knowledge produces, less time taken from students."""
-        p, tps = self.p, self.p.teachers_per_school
-        tq, lq = teaching_quality(self.knowledge, self.role, self.n_schools, tps)
-        lost_share = np.bincount(self.school_of, teaching_lost, self.n_schools) / (tps * p.teaching_hours)
-        target = attainment_target(p, tq, lq, self.context, lost_share)
-        self.attainment += p.attainment_response * (target - self.attainment)
-        self._update_value_added()
-
-    def _update_value_added(self) -> None:
-        """Value added against the national context expectation; coasting is derived from it [seed 000]."""
-        self.value_added = self.attainment - self.reference.expected(self.context)
-        self.coasting = (self.attainment > self.reference.mean_attainment) & (self.value_added < 0.0)
 
     def _note_events(self, moral_before: np.ndarray, old_stage: np.ndarray) -> None:
         """Plain-language notes for the dashboard caption."""

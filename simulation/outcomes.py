@@ -112,3 +112,21 @@ def _reference(items: tuple) -> NationalReference:
     return NationalReference(float(intercept), float(slope), float(att.mean()),
                              float(np.quantile(va, 0.75)),
                              float(np.median(within_school_sd(teachers["knowledge"], n_s, tps))))
+
+
+def update_outcomes(m, teaching_lost: np.ndarray) -> None:
+    """ODD §3 step 6 (7.15): attainment moves `attainment_response` of the way toward what the staff's
+    knowledge produces, less this tick's teaching time lost; value added and coasting follow."""
+    p, tps = m.p, m.p.teachers_per_school
+    tq, lq = teaching_quality(m.knowledge, m.role, m.n_schools, tps)
+    lost_share = np.bincount(m.school_of, teaching_lost, m.n_schools) / (tps * p.teaching_hours)
+    target = attainment_target(p, tq, lq, m.context, lost_share)
+    m.attainment += p.attainment_response * (target - m.attainment)
+    update_value_added(m)
+
+
+def update_value_added(m) -> None:
+    """Value added against the national context expectation; coasting (above the national mean, value added
+    below 0) is derived from it [seed 000]."""
+    m.value_added = m.attainment - m.reference.expected(m.context)
+    m.coasting = (m.attainment > m.reference.mean_attainment) & (m.value_added < 0.0)

@@ -7,8 +7,8 @@ from simulation.links import CROSS, LinkSet
 from simulation.params import DEFAULTS
 
 
-def random_case(seed: int, n: int, n_links: int, params: dict | None = None):
-    """Random nodes, links, activities and parameters: the kernel's whole input."""
+def random_case(seed: int, n: int, n_links: int, params: dict | None = None, areas: int = 3):
+    """Random nodes, links, activities and parameters: the kernel's whole input (knowledge in `areas` areas)."""
     rng = np.random.default_rng(seed)
     p = dict(DEFAULTS)
     if params is None:   # random parameter draw, including extreme rates and thresholds
@@ -28,7 +28,7 @@ def random_case(seed: int, n: int, n_links: int, params: dict | None = None):
     m = links.n_links
     rates, coef = kernel_coefficients(p)
     inputs = dict(
-        knowledge=rng.random((n, 3)), openness=rng.random(n), skill=rng.random(n),
+        knowledge=rng.random((n, areas)), openness=rng.random(n), skill=rng.random(n),
         effort=np.where(rng.random(n) < 0.1, 0.0, rng.random(n)),
         indptr=links.indptr, giver=links.giver, arc_link=links.arc_link, trust=links.trust,
         activity=rng.choice(np.array([NONE, INFORMATION, EXPERIENCE, COACHING, PROGRAMME], np.int8), m),
@@ -39,7 +39,7 @@ def random_case(seed: int, n: int, n_links: int, params: dict | None = None):
 
 def run(fn, inputs):
     n, m = inputs["knowledge"].shape[0], len(inputs["trust"])
-    out = dict(new_knowledge=np.full((n, 3), np.nan), new_trust=np.full(m, np.nan),
+    out = dict(new_knowledge=np.full(inputs["knowledge"].shape, np.nan), new_trust=np.full(m, np.nan),
                created=np.full(n, np.nan), received=np.full(m, np.nan))
     fn(**inputs, **out)
     return out

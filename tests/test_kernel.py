@@ -22,6 +22,18 @@ def test_kernel_matches_reference(kernel, seed, n, n_links):
         np.testing.assert_allclose(fast[key], slow[key], rtol=0, atol=1e-12, err_msg=key)
 
 
+@pytest.mark.parametrize("areas", [1, 10])
+@pytest.mark.parametrize("kernel", [transfer_tick, transfer_tick_serial], ids=["parallel", "serial"])
+def test_any_number_of_areas_matches_reference(kernel, areas):
+    """The general path for other than three areas (the docking study runs it with 5 and 10) is the same rule."""
+    for seed in range(3):
+        inputs = random_case(seed, 400, 3000, areas=areas)
+        fast, slow = run(kernel, inputs), run(transfer_tick_reference, inputs)
+        assert fast["new_knowledge"].shape == (400, areas)
+        for key in fast:
+            np.testing.assert_allclose(fast[key], slow[key], rtol=0, atol=1e-12, err_msg=key)
+
+
 def test_serial_and_parallel_kernels_agree_exactly():
     inputs = random_case(7, 2000, 9000)
     par = run(transfer_tick, inputs)
