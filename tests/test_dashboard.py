@@ -40,7 +40,7 @@ def test_every_control_extreme_builds_and_steps(name):
     values = c["values"] if c["type"] == "Select" else [c["min"], c["max"]]
     for value in values:
         if name == "n_schools" and value > 60:
-            value = 60  # the top of the slider is checked for speed in experiments/bench_dashboard.py
+            value = 60  # the top of the slider is checked for speed in benchmarks/dashboard.py
         model = small_model(**{name: value})
         model.step()
         assert len(model.school_frame()) == model.n_schools

@@ -8,8 +8,8 @@ import json
 import pytest
 
 from simulation.cli import main
-from simulation.experiments import PATTERNS, REGISTRY, run_all
-from simulation.experiments.common import Context
+from experiments import PATTERNS, REGISTRY, run_all
+from experiments.common import Context
 
 
 @pytest.fixture(scope="module")
@@ -54,3 +54,15 @@ def test_cli_lists_and_rejects_unknown(capsys):
     assert all(name in out for name in REGISTRY)
     assert main(["experiments", "run", "voluntary_forcd"]) == 2
     assert "voluntary_forced" in capsys.readouterr().err
+
+
+def test_the_old_import_path_still_works_with_a_deprecation_warning():
+    import importlib
+    import sys
+
+    import experiments
+
+    sys.modules.pop("simulation.experiments", None)
+    with pytest.warns(DeprecationWarning, match="import experiments instead"):
+        old = importlib.import_module("simulation.experiments")
+    assert old is experiments and old.REGISTRY == REGISTRY

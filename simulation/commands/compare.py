@@ -57,7 +57,7 @@ def compare_tables(reps_a, reps_b, metrics, label_a: str, label_b: str):
     """The comparison table (one row per metric and measure) from paired replica lists."""
     import pandas as pd
 
-    from simulation.experiments.common import end, gain
+    from experiments.common import end, gain
     from simulation.stats import paired
 
     rows = []

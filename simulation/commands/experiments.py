@@ -37,9 +37,9 @@ def add_parser(subparsers):
 def run(args) -> int:
     from pathlib import Path
 
-    from simulation.experiments import REGISTRY, module, run_experiment, write_report
+    from experiments import REGISTRY, module, run_experiment, write_report
     from simulation.scenario import did_you_mean
-    from simulation.experiments.common import Context
+    from experiments.common import Context
     from simulation.scenario import parse_assignments
 
     if args.action == "list":
@@ -58,7 +58,7 @@ def run(args) -> int:
     overrides = parse_assignments(args.assignments)
     ctx = Context.make(args.quick, args.replications, args.seed, overrides, args.jobs, not args.quiet)
     if args.action == "sensitivity":
-        from simulation.experiments.sensitivity import run_sensitivity
+        from experiments.sensitivity import run_sensitivity
 
         path = run_sensitivity(ctx, root, names=[args.name] if args.name and args.name != "all" else None)
         write_report(root, ctx)

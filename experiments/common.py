@@ -202,7 +202,7 @@ def _json(v):
 
 def write_report(root: Path, ctx: Context | None = None) -> Path:
     """results/experiments/REPORT.md from every verdict.json under `root` (and the sensitivity table)."""
-    from simulation.experiments import REGISTRY
+    from experiments import REGISTRY
     from simulation.results import atomic_write_text
 
     root = Path(root)

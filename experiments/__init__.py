@@ -14,7 +14,7 @@ from .common import Context, Result, write_report, write_result
 _MODULES = ("voluntary_forced", "trust_outcome", "moral_capital", "chain_direct", "network_size", "j_curve",
             "knowledge_accessed", "condoned_failure", "resistant_heads", "peer_support", "stages",
             "high_performing", "docking")
-REGISTRY = {name: f"simulation.experiments.{name}" for name in _MODULES}
+REGISTRY = {name: f"experiments.{name}" for name in _MODULES}
 #: experiments whose verdict is about the CLC model's defaults (docking tests the kernel alone)
 PATTERNS = tuple(n for n in _MODULES if n != "docking")
 DEFAULT_ROOT = Path("results") / "experiments"

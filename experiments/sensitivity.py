@@ -37,8 +37,8 @@ def variants():
 
 def run_sensitivity(ctx, root: Path | str, names=None) -> Path:
     """Run every pattern experiment under each variant (no files per run); write sensitivity/table.{csv,md}."""
-    from simulation.experiments import PATTERNS, module
-    from simulation.experiments.common import Context, table_markdown
+    from experiments import PATTERNS, module
+    from experiments.common import Context, table_markdown
     from simulation.results import atomic_write, atomic_write_text
 
     names = names or list(PATTERNS)
