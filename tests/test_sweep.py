@@ -60,6 +60,12 @@ def _file(tmp: Path, text: str = TINY, name: str = "tiny.toml") -> Path:
     return path
 
 
+def _flat(text: str) -> str:
+    """Error text with every run of whitespace made one space: the CLI wraps messages to the terminal, so a
+    phrase may be split over two lines wherever the paths before it end."""
+    return " ".join(text.split())
+
+
 def _same(a, b) -> None:
     """Run for run equal: every column but timing, bit for bit; time series too."""
     pd.testing.assert_frame_equal(a.runs.drop(columns=VOLATILE), b.runs.drop(columns=VOLATILE), check_exact=True)
@@ -179,17 +185,17 @@ def test_ctrl_c_on_the_command_line_exits_130_with_a_resume_hint(sweep_file, tmp
 
     monkeypatch.setattr(engine, "run_sweep", interrupted)
     assert main(["sweep", str(sweep_file), "--out", str(tmp_path / "o"), "--quiet"]) == 130
-    err = capsys.readouterr().err
+    err = _flat(capsys.readouterr().err)
     assert "interrupted" in err and f"--out {tmp_path / 'o'} --resume" in err
 
 
 def test_a_started_folder_needs_resume_and_refuses_another_sweep(reference, sweep_file, capsys):
     assert main(["sweep", str(sweep_file), "--out", str(reference.out_dir), "--quiet"]) == 2
-    assert "pass --resume" in capsys.readouterr().err
+    assert "pass --resume" in _flat(capsys.readouterr().err)
     other = sweep_file.parent / "other.toml"
     other.write_text(TINY.replace("seed = 5", "seed = 6"))
     assert main(["sweep", str(other), "--out", str(reference.out_dir), "--resume", "--quiet"]) == 2
-    err = capsys.readouterr().err
+    err = _flat(capsys.readouterr().err)
     assert "different sweep" in err and "seed" in err
 
 
@@ -262,7 +268,7 @@ BAD = [
 def test_bad_sweep_files_get_clear_errors(tmp_path, capsys, case, text, words):
     path = _file(tmp_path, text)
     assert main(["sweep", str(path), "--quiet", "--out", str(tmp_path / "out")]) == 2
-    err = " ".join(capsys.readouterr().err.split())
+    err = _flat(capsys.readouterr().err)
     for word in words:
         assert word in err, f"{word!r} not in: {err}"
     assert not (tmp_path / "out").exists()
@@ -270,9 +276,9 @@ def test_bad_sweep_files_get_clear_errors(tmp_path, capsys, case, text, words):
 
 def test_bad_command_line_values(tmp_path, sweep_file, capsys):
     assert main(["sweep", str(sweep_file), "--workers", "0"]) == 2
-    assert "--workers 0" in capsys.readouterr().err
+    assert "--workers 0" in _flat(capsys.readouterr().err)
     assert main(["sweep", str(tmp_path / "missing.toml")]) == 2
-    assert "does not exist" in capsys.readouterr().err
+    assert "does not exist" in _flat(capsys.readouterr().err)
     assert main(["sweep", str(sweep_file), "--scheduler", str(tmp_path / "no-scheduler.json"), "--out",
                  str(tmp_path / "o"), "--quiet"]) == 2
-    assert "neither an address nor an existing scheduler file" in " ".join(capsys.readouterr().err.split())
+    assert "neither an address nor an existing scheduler file" in _flat(capsys.readouterr().err)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+from contextlib import contextmanager
 
 from simulation.commands import CommandError, command_parser
 
@@ -17,7 +19,7 @@ def add_parser(subparsers):
     p = command_parser(subparsers, "dashboard", "serve the live workshop dashboard in the browser",
                        "Start the workshop dashboard (a Mesa SolaraViz page served by Solara) on localhost and "
                        "print its address. It opens on SCENARIO and can load any shipped scenario from a "
-                       "dropdown. Stop it with Ctrl+C.", EXAMPLES)
+                       "dropdown. Stop it with Ctrl+C (or SIGTERM / SIGHUP, which stop it the same way).", EXAMPLES)
     p.add_argument("scenario", metavar="FILE|NAME", nargs="?", default=None,
                    help="a scenario file (path to .toml) or the name of a shipped scenario "
                         "(default: the shipped default scenario)")
@@ -27,7 +29,42 @@ def add_parser(subparsers):
     return p
 
 
+# Ctrl+C, `kill PID` and a closed terminal all stop the dashboard the same way.
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+def _stop_requested(signum, frame):
+    """Signal handler: ignore further stop signals (stopping is bounded) and unwind like Ctrl+C."""
+    _set_handlers(signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
+def _set_handlers(handler) -> dict:
+    return {signum: signal.signal(signum, handler) for signum in STOP_SIGNALS}
+
+
+@contextmanager
+def _stop_signals_handled():
+    """`_stop_requested` on every stop signal while the server runs; the old handlers afterwards."""
+    try:
+        old = _set_handlers(_stop_requested)
+    except ValueError:  # not the main thread: signals cannot be caught here, Ctrl+C stays as it is
+        yield
+        return
+    try:
+        yield
+    finally:
+        for signum, handler in old.items():
+            signal.signal(signum, handler)
+
+
 def run(args) -> int:
+    """Serve until stopped; the server process is stopped however this ends.
+
+    Ctrl+C (SIGINT), SIGTERM and SIGHUP are a requested stop: "stopping the dashboard" on stderr, the
+    server terminated (killed after 10 s) and exit status 0. A port that cannot be used, or a server
+    that exits before it answers, is a CommandError (status 2).
+    """
     from simulation.dashboard import assets, server
     from simulation.scenario import load_scenario
 
@@ -38,18 +75,29 @@ def run(args) -> int:
         load_scenario(args.scenario)  # a bad name or file fails here, with the field and what is allowed
         scenario = args.scenario
     try:
+        server.check_port(args.host, args.port)  # at once, not after the asset download; start checks again
         assets.install()
-    except RuntimeError as exc:
+    except RuntimeError as exc:  # server.PortUnavailable is one
         raise CommandError(str(exc)) from exc
-    proc, url = server.start(scenario, port=args.port, host=args.host)
-    try:
-        server.wait_ready(proc, url)
-        print(f"Dashboard running at {url}  (press Ctrl+C to stop)", flush=True)
-        proc.wait()
-    except KeyboardInterrupt:
-        print("\nstopping the dashboard", file=sys.stderr)
-    except (RuntimeError, TimeoutError) as exc:
-        raise CommandError(str(exc)) from exc
-    finally:
-        server.stop(proc)
+    proc = None
+    with _stop_signals_handled():
+        try:
+            proc, url = server.start(scenario, port=args.port, host=args.host)
+            server.wait_ready(proc, url)
+            print(f"Dashboard running at {url}  (press Ctrl+C to stop)", flush=True)
+            proc.wait()
+        except KeyboardInterrupt:
+            try:
+                print("\nstopping the dashboard", file=sys.stderr, flush=True)
+            except OSError:  # the terminal is gone (SIGHUP)
+                pass
+        except (RuntimeError, TimeoutError) as exc:
+            raise CommandError(str(exc)) from exc
+        finally:
+            if proc is not None:
+                try:
+                    _set_handlers(signal.SIG_IGN)  # a second Ctrl+C must not cut the stop short
+                except ValueError:
+                    pass
+                server.stop(proc)
     return 0
