@@ -44,7 +44,12 @@ class CLCModel(mesa.Model):
         """Every teacher as a view, in index order (made on first use: a national run never needs them)."""
         return [Teacher(self, i) for i in range(self.n_teachers)]
 
-    def __init__(self, seed=None, **params):
+    def __init__(self, seed=None, scenario=None, **params):
+        """`seed`: any seed numpy's `default_rng` takes (None: fresh entropy, kept as `model.seed`).
+        `scenario`: a Mesa scenario (`mesa.experimental.scenarios.Scenario`, which Mesa 3.4+'s SolaraViz
+        passes on Reset); its fields other than `rng` are parameters, like keywords (keywords win)."""
+        if scenario is not None:
+            params = {**{k: v for k, v in vars(scenario).items() if k != "rng"}, **params}
         if seed is None:
             seed = int(np.random.SeedSequence().entropy)        # recorded, so the run can be repeated
         super().__init__(rng=seed)

@@ -152,3 +152,14 @@ def test_interventions_validate_kind_school_and_tick():
 def test_collect_every_thins_the_series():
     m = run(20, collect_every=5)
     assert len(m.datacollector.get_model_vars_dataframe()) == 5
+
+
+def test_a_mesa_scenario_passed_on_reset_gives_parameters():
+    """Mesa 3.4+'s SolaraViz re-creates the model with `scenario=` (a Mesa Scenario: rng and fields)."""
+    from types import SimpleNamespace
+
+    m = CLCModel(seed=1, scenario=SimpleNamespace(rng=None, n_schools=5))
+    assert m.n_schools == 5
+    assert CLCModel(seed=1, scenario=SimpleNamespace(rng=None), n_schools=4).n_schools == 4
+    with pytest.raises(ValueError, match="did you mean 'n_schools'"):
+        CLCModel(seed=1, scenario=SimpleNamespace(rng=None, n_school=5))

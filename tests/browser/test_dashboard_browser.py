@@ -11,12 +11,21 @@ from tests.browser.conftest import SCREENSHOTS
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
 
+#: Mesa's own counter: "Step: 3" on Mesa 3.3, "Time: 3.0" on Mesa 3.4+
+COUNTER = re.compile(r"^(?:Step: (\d+)|Time: (\d+)\.0)$")
+
+
+def _counter(page) -> int:
+    match = COUNTER.match(page.get_by_text(COUNTER).inner_text())
+    return int(match.group(1) or match.group(2))
+
+
 def _step(page, times: int = 1) -> None:
     """Press Step `times` times, waiting each time for the step counter to advance."""
     for _ in range(times):
-        before = int(re.search(r"Step: (\d+)", page.get_by_text(re.compile(r"^Step: \d+$")).inner_text()).group(1))
+        before = _counter(page)
         page.get_by_role("button", name="Step").click()
-        page.get_by_text(f"Step: {before + 1}", exact=True).wait_for()
+        page.get_by_text(re.compile(rf"^(?:Step: {before + 1}|Time: {before + 1}\.0)$")).wait_for()
 
 
 def _caption(page) -> str:
