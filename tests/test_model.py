@@ -163,3 +163,17 @@ def test_a_mesa_scenario_passed_on_reset_gives_parameters():
     assert CLCModel(seed=1, scenario=SimpleNamespace(rng=None), n_schools=4).n_schools == 4
     with pytest.raises(ValueError, match="did you mean 'n_schools'"):
         CLCModel(seed=1, scenario=SimpleNamespace(rng=None, n_school=5))
+
+
+def test_no_mesa_private_names_in_the_package():
+    """Mesa is used through its public API only: no private registries, id counters or constructor bypass."""
+    import re
+    from pathlib import Path
+
+    private = re.compile(r"\._agents\b|\._all_agents\b|\._agents_by_type\b|\._ids\b|object\.__new__|"
+                         r"from mesa[.\w]* import _|mesa\.[\w.]*\._\w")
+    root = Path(__file__).resolve().parents[1] / "simulation"
+    hits = [f"{f.relative_to(root)}:{i}: {line.strip()}" for f in sorted(root.rglob("*.py"))
+            for i, line in enumerate(f.read_text().splitlines(), 1) if private.search(line)]
+    assert hits == []
+    assert private.search("ids = mesa.Agent._ids[model]") and private.search("registry = model._agents")
