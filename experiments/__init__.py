@@ -7,9 +7,10 @@
 from __future__ import annotations
 
 import importlib
+import time
 from pathlib import Path
 
-from .common import Context, Result, write_report, write_result
+from .common import Context, Result, apply_family, write_report, write_result
 
 _MODULES = ("voluntary_forced", "trust_outcome", "moral_capital", "chain_direct", "network_size", "j_curve",
             "knowledge_accessed", "condoned_failure", "resistant_heads", "peer_support", "stages",
@@ -20,21 +21,53 @@ PATTERNS = tuple(n for n in _MODULES if n != "docking")
 DEFAULT_ROOT = Path("results") / "experiments"
 
 
+#: wall time of each experiment on the project's 2-core machine (--jobs 2, warm numba cache), seconds:
+#: (quick, full); each measured alone (so with the ~3 s of starting the worker pool and without the baseline
+#: runs `run all` shares between experiments), the lower of two passes on a machine shared with other work
+TYPICAL_SECONDS = {
+    "voluntary_forced": (4, 12), "trust_outcome": (5, 7), "moral_capital": (4, 11), "chain_direct": (5, 16),
+    "network_size": (6, 38), "j_curve": (5, 7), "knowledge_accessed": (4, 8), "condoned_failure": (4, 15),
+    "resistant_heads": (5, 5), "peer_support": (8, 10), "stages": (5, 11), "high_performing": (10, 15),
+    "docking": (12, 106),
+}
+
+
 def module(name: str):
     """The experiment module called `name`."""
     return importlib.import_module(REGISTRY[name])
 
 
+def cost(name: str, quick: bool = False, seeds: int | None = None) -> tuple[int, tuple[int, int]]:
+    """(model runs, typical seconds (quick, full)) of experiment `name` at `seeds` replications."""
+    from .common import SEEDS_FULL, SEEDS_QUICK
+
+    n = seeds or (SEEDS_QUICK if quick else SEEDS_FULL)
+    return int(module(name).runs(quick, n)), TYPICAL_SECONDS.get(name, (0, 0))
+
+
 def run_experiment(name: str, ctx: Context, root: Path | str = DEFAULT_ROOT, write: bool = True) -> Result:
-    """Run one experiment and (unless write=False) write its folder."""
+    """Run one experiment and (unless write=False) write its folder; its findings are their own Holm family."""
+    t0 = time.perf_counter()
     result = module(name).run(ctx)
+    result.seconds = time.perf_counter() - t0
+    result.command = ctx.described().replace(" run all", f" run {name}", 1) if not ctx.command else ctx.command
     if write:
         write_result(result, Path(root))
     return result
 
 
-def run_all(ctx: Context, root: Path | str = DEFAULT_ROOT, names=None) -> list[Result]:
-    """Run every experiment (or `names`), write each folder and REPORT.md."""
-    results = [run_experiment(n, ctx, root) for n in (names or REGISTRY)]
+def run_all(ctx: Context, root: Path | str = DEFAULT_ROOT, names=None, on_result=None) -> list[Result]:
+    """Run every experiment (or `names`), Holm-adjust the pattern findings as one family, write each folder
+    and REPORT.md. `on_result(result)` is called as each experiment finishes (before the family verdict)."""
+    results = []
+    for n in (names or REGISTRY):
+        results.append(run_experiment(n, ctx, root, write=False))
+        if on_result is not None:
+            on_result(results[-1])
+    for r in results:
+        r.command = ctx.described()
+    apply_family([r for r in results if r.name in PATTERNS])
+    for r in results:
+        write_result(r, Path(root))
     write_report(Path(root), ctx)
     return results

@@ -5,7 +5,8 @@ import pandas as pd
 
 from simulation.stats import paired
 
-from .common import HORIZON, Result, describe, new_figure, replicate_many, significant, stat_row
+from .common import (HORIZON, SESOI_ATTAINMENT, Result, decide, describe, finding, new_figure, points,
+                     replicate_many, stat_row)
 
 NAME = "peer_support"
 TITLE = "Peer support beats intervention for high-challenge schools"
@@ -13,12 +14,18 @@ PATTERN = ("For high-challenge schools, peer evaluation and support work much be
            "interventionist strategy (seed 004, insight 8).")
 DEPENDS = ("directive_penalty", "directive_boost", "intervention_trust", "intervention_staff_share")
 THRESHOLD = 0.6
+STRATEGIES = ("peer_support", "interventionist", "none")
+
+
+def runs(quick: bool, seeds: int) -> int:
+    """Model runs: three strategies x seeds."""
+    return len(STRATEGIES) * seeds
 
 
 def run(ctx) -> Result:
     base = {"n_schools": 12, "formation": "voluntary", "high_challenge_context": THRESHOLD}
     reps = replicate_many(ctx, {s: {**base, "high_challenge_strategy": s}
-                                for s in ("peer_support", "interventionist", "none")}, school_ticks=(0, HORIZON))
+                                for s in STRATEGIES}, school_ticks=(0, HORIZON))
 
     def hc_gain(r):
         s0, s1 = r.schools[0], r.schools[HORIZON]
@@ -34,16 +41,17 @@ def run(ctx) -> Result:
     inn = paired(g["interventionist"][ok], g["none"][ok])
     table = pd.DataFrame([stat_row("high-challenge value-added gain: peer support - interventionist", pi),
                           stat_row("peer support - no support", pn), stat_row("interventionist - no support", inn)])
-    holds = significant(pi)
-    fig, (ax,) = new_figure(1, (6, 4))
-    labels = ("peer_support", "interventionist", "none")
-    ax.bar(range(3), [g[k][ok].mean() for k in labels],
-           yerr=[1.96 * g[k][ok].std(ddof=1) / np.sqrt(ok.sum()) for k in labels], capsize=3,
-           color=["#2a9d8f", "#d62728", "#9e9e9e"])
-    ax.set_xticks(range(3))
-    ax.set_xticklabels(["peer support", "interventionist", "none"])
-    ax.set_ylabel("value-added gain of high-challenge schools")
-    ax.set_title(f"high-challenge schools (context >= {THRESHOLD})")
+    criteria = [finding("high-challenge value-added gain: peer support - interventionist", pi, SESOI_ATTAINMENT,
+                        a=g["peer_support"][ok], b=g["interventionist"][ok])]
+    holds = decide(criteria, {})
+    fig, (ax,) = new_figure(1, (6, 4), title="Peer support beats intervention for high-challenge schools")
+    points(ax, ["peer support", "interventionist", "none"], [g[k][ok] for k in STRATEGIES],
+           colours=["#2a9d8f", "#d62728", "#7f7f7f"])
+    ax.axhline(0, color="k", lw=0.6)
+    ax.set_xlabel("support given to high-challenge schools")
+    ax.set_ylabel("value-added gain over 5 years\n(attainment above the national expectation)")
+    ax.set_title(f"High-challenge schools (disadvantage >= {THRESHOLD}) among 12; mean, 95 % CI", fontsize=10)
     stat = (f"peer support - interventionist {describe(pi)}; peer support - none {pn.diff:+.3f}; "
             f"interventionist - none {inn.diff:+.3f} ({int(ok.sum())} replications with high-challenge schools)")
-    return Result(NAME, TITLE, PATTERN, stat, holds, table, fig, {"diff": pi.diff, "p": pi.p_value}, DEPENDS, int(ok.sum()))
+    return Result(NAME, TITLE, PATTERN, stat, holds, table, fig, {"diff": pi.diff, "p": pi.p_value}, DEPENDS,
+                  int(ok.sum()), criteria, {})

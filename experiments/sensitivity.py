@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -38,17 +39,18 @@ def variants():
 def run_sensitivity(ctx, root: Path | str, names=None) -> Path:
     """Run every pattern experiment under each variant (no files per run); write sensitivity/table.{csv,md}."""
     from experiments import PATTERNS, module
-    from experiments.common import Context, table_markdown
+    from experiments.common import apply_family, table_markdown
     from simulation.results import atomic_write, atomic_write_text
 
     names = names or list(PATTERNS)
     rows = []
     for label, over in [("defaults", {})] + variants():
-        sub = Context(ctx.quick, ctx.seeds, {**ctx.overrides, **over}, ctx.jobs, ctx.progress)
+        sub = replace(ctx, overrides={**ctx.overrides, **over})
         row = {"variant": label}
-        for name in names:
-            res = module(name).run(sub)
-            row[name] = "holds" if res.holds else "FAILS"
+        results = [module(name).run(sub) for name in names]
+        family = apply_family(results)          # the same verdict rule as REPORT.md, per variant
+        for res in results:
+            row[res.name] = "holds" if res.holds else "FAILS"
         rows.append(row)
         print(label, " ".join(f"{k}={v}" for k, v in row.items() if k != "variant"), flush=True)
     table = pd.DataFrame(rows)
@@ -59,7 +61,9 @@ def run_sensitivity(ctx, root: Path | str, names=None) -> Path:
     summary = "; ".join(f"{n}: {survive[n]}/{len(table)}" for n in names)
     md = ("# Sensitivity of the verdicts\n\n"
           f"Each mechanism's main rate at x0.75 and x1.25 of its default, one at a time, {len(ctx.seeds)} replications "
-          f"per condition{' (quick settings)' if ctx.quick else ''}. Conditions under which each pattern holds: {summary}.\n\n"
+          f"per condition{' (quick settings)' if ctx.quick else ''}. Each verdict is decided as in REPORT.md: every "
+          f"finding against its smallest effect of interest, Holm's correction over the {family} findings of the "
+          f"patterns in each condition. Conditions under which each pattern holds: {summary}.\n\n"
           + table_markdown(table) + "\n")
     atomic_write_text(out / "table.md", md)
     return out / "table.md"

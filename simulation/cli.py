@@ -64,11 +64,25 @@ def _say_error(command: str | None, message: str) -> None:
     print(text, file=sys.stderr)
 
 
+def _say_interrupted(command: str | None, exc: KeyboardInterrupt) -> None:
+    """One line for a Ctrl-C: the command's own account of what it left, else that nothing more was written."""
+    message = getattr(exc, "message", None) or "interrupted; nothing more was written."
+    print(f"clc-sim {command}: {message}" if command else f"clc-sim: {message}", file=sys.stderr, flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse `argv` (default `sys.argv[1:]`), run the command, and return its exit status."""
-    parser = build_parser()
+    try:
+        parser = build_parser()
+    except KeyboardInterrupt as exc:     # Ctrl-C while the commands load: nothing has started
+        _say_interrupted(None, exc)
+        return 130
     argv = list(sys.argv[1:] if argv is None else argv)
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except KeyboardInterrupt as exc:
+        _say_interrupted(None, exc)
+        return 130
     args.argv = argv
     if getattr(args, "_run", None) is None:
         parser.print_help()
@@ -78,9 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     except (CommandError, ValueError) as exc:   # ScenarioError is a ValueError; so are the model's own checks
         _say_error(args.command, str(exc))
         return 2
-    except KeyboardInterrupt:
-        print(f"\nclc-sim {args.command}: interrupted; files already written are complete, "
-              "the run folder has no metadata.json.", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        _say_interrupted(args.command, exc)
         return 130
     except BrokenPipeError:
         return 0

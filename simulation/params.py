@@ -41,7 +41,9 @@ class Param:
 
     def check(self, value: Any) -> Any:
         """Return `value` coerced to this parameter's type, or raise ValueError naming the problem."""
-        bad = ValueError(f"parameter {self.name!r} = {value!r} is not allowed: expected {self.allowed()}")
+        long_int = isinstance(value, int) and abs(value) >= 10**40      # repr of the longest ints is refused
+        shown = f"an integer of {value.bit_length()} bits" if long_int else repr(value)
+        bad = ValueError(f"parameter {self.name!r} = {shown} is not allowed: expected {self.allowed()}")
         if self.choices is not None:
             if value not in self.choices:
                 raise bad
@@ -50,13 +52,18 @@ class Param:
             if not isinstance(value, bool):
                 raise bad
             return value
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise bad
+        if isinstance(value, float) and not math.isfinite(value):
             raise bad                                    # NaN and infinities fail here
         if self.kind is int:
-            if float(value) != int(value):
-                raise bad
-            value = int(value)
+            if isinstance(value, float):                 # an int is whole however long: no float round trip
+                if not value.is_integer():
+                    raise bad
+                value = int(value)
         else:
+            if abs(value) > 1e300:                       # beyond any range, and past what a float holds
+                raise bad
             value = float(value)
         if not (self.lo <= value <= self.hi):
             raise bad

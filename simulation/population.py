@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from .agents import Role
+from .hubs import hub_of
 from .params import Params
 
 N_AREAS = 3
@@ -38,7 +39,7 @@ def draw_schools(rng: np.random.Generator, p: Params) -> dict:
     else:
         members = np.arange(n)
     n_hubs = math.ceil(n / p.hub_size)
-    hub = (np.arange(n) * n_hubs) // n
+    hub = hub_of(n, p.hub_size)      # the one rule; `simulation.hubs` also puts it in words
     schools = {
         "context": context[members],
         "quality": np.clip(quality[members], 0.02, 0.98),

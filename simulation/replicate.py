@@ -106,15 +106,29 @@ def default_jobs() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+def _init_worker(parent_pid: int) -> None:
+    """Pool initializer: Ctrl-C is the parent's to handle, and the worker ends when the parent does."""
+    import signal
+
+    from simulation.lifeline import watch_parent
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    watch_parent(parent_pid)
+
+
 def _pool(jobs: int):
     global _POOL, _POOL_SIZE
     if _POOL is not None and _POOL_SIZE == jobs:
         return _POOL
     shutdown()
+    from simulation.lifeline import children_ignore_ctrl_c
+
     old = os.environ.get("NUMBA_NUM_THREADS")
     os.environ["NUMBA_NUM_THREADS"] = "1"          # inherited by spawned workers only
     try:
-        _POOL = mp.get_context("spawn").Pool(jobs)
+        # workers start with Ctrl-C ignored (the parent stops them) and end when the parent ends
+        with children_ignore_ctrl_c():
+            _POOL = mp.get_context("spawn").Pool(jobs, initializer=_init_worker, initargs=(os.getpid(),))
     finally:
         if old is None:
             os.environ.pop("NUMBA_NUM_THREADS", None)

@@ -53,6 +53,79 @@ REPORTER_DOCS = {
     "mean_commitment": "mean headteacher commitment, [0, 1]",
 }
 
+#: a plain name and the unit of each reporter, for figure titles and axis labels ("-" = no unit)
+REPORTER_UNITS = {
+    "mean_knowledge": ("teachers' knowledge (mean of three areas)", "0-1, 1 = world best practice"),
+    "knowledge_teaching_learning": ("knowledge of teaching and learning", "0-1, 1 = world best practice"),
+    "knowledge_leadership": ("knowledge of leadership", "0-1, 1 = world best practice"),
+    "knowledge_coaching": ("knowledge of coaching", "0-1, 1 = world best practice"),
+    "mean_trust": ("trust between teachers", "0-1"),
+    "cross_school_trust": ("trust between teachers of different schools", "0-1"),
+    "moral_capital": ("moral capital of the network", "0-1"),
+    "mean_attainment": ("pupils' attainment", "attainment, 0-1"),
+    "mean_value_added": ("value added", "attainment above the national expectation"),
+    "within_school_sd": ("spread of teaching knowledge within schools", "SD of knowledge, 0-1 scale"),
+    "between_school_sd": ("spread of attainment between schools", "SD of attainment"),
+    "knowledge_accessed": ("knowledge accessed", "share of the best in the building, 0-1"),
+    "stage_isolation": ("schools in Isolation", "schools"),
+    "stage_initiation": ("schools in Initiation", "schools"),
+    "stage_engagement": ("schools in Engagement", "schools"),
+    "stage_integration": ("schools in Integration", "schools"),
+    "transaction_cost": ("collaboration overhead", "hours per teacher per week"),
+    "teaching_time_lost": ("teaching time lost", "hours per teacher per week"),
+    "knowledge_created": ("knowledge created by joint work", "per teacher, cumulative, 0-1 scale"),
+    "active_links_information": ("links carrying information", "links this week"),
+    "active_links_experience": ("links carrying visits", "links this week"),
+    "active_links_coaching": ("links carrying coaching", "links this week"),
+    "high_performing_share": ("high-performing schools", "share of schools"),
+    "mean_permeability": ("openness of school boundaries", "0-1"),
+    "mean_commitment": ("heads' commitment", "0-1"),
+}
+
+
+#: a sweep's per-run summaries of a reporter (runs-table columns `<reporter>_<summary>`) in words
+SUMMARY_WORDS = {"mean": "{} (mean over the run)", "min": "{} (lowest in the run)", "max": "{} (highest in the run)",
+                 "change": "change in {} over the run"}
+
+
+def _split(name: str) -> tuple[str, str | None]:
+    """(reporter, summary) for 'cross_school_trust_change'; (name, None) for a reporter or an unknown name."""
+    if name not in REPORTER_UNITS and "_" in name:
+        base, _, summary = name.rpartition("_")
+        if base in REPORTER_UNITS and summary in SUMMARY_WORDS:
+            return base, summary
+    return name, None
+
+
+def reporter_name(name: str) -> str:
+    """The plain name of a reporter ('trust between teachers of different schools') or of a sweep summary of
+    one ('change in ... over the run'); unknown names as given, with spaces for underscores."""
+    base, summary = _split(name)
+    plain = REPORTER_UNITS.get(base, (base.replace("_", " "), "-"))[0]
+    return SUMMARY_WORDS[summary].format(plain) if summary else plain
+
+
+def reporter_unit(name: str) -> str:
+    """The unit of a reporter or of a sweep summary of one ('0-1', 'hours per teacher per week'; '-' when it
+    has none or is unknown)."""
+    return REPORTER_UNITS.get(_split(name)[0], ("", "-"))[1]
+
+
+def reporter_axis(name: str) -> str:
+    """A y-axis label for a panel already titled with the reporter's plain name: its unit ('level (0-1)' for
+    a bare 0-1 scale, the plain name when it has no unit)."""
+    unit = reporter_unit(name)
+    if unit == "-":
+        return reporter_name(name)
+    return "level (0-1)" if unit == "0-1" else unit
+
+
+def reporter_label(name: str, change: bool = False) -> str:
+    """An axis label: 'plain name (unit)', or 'change in plain name (unit)' for a change from tick 0."""
+    unit = reporter_unit(name)
+    text = ("change in " if change else "") + reporter_name(name)
+    return text if unit == "-" else f"{text} ({unit})"
+
 
 @njit(cache=True)
 def _column_means(values):

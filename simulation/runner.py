@@ -83,18 +83,44 @@ def run_scenario(scenario: Scenario | str | Path, out_dir: str | Path | None = N
     """Run a scenario (object, shipped name or path) and, unless `write=False`, write its run folder.
 
     The folder is `out_dir` if given, else `<results_root>/<scenario>/<timestamp>-seed<N>/`; it is
-    checked before the run starts, so a run is never wasted on a folder that cannot be used.
+    checked and owned before the run starts, so a run is never wasted on a folder that cannot be used,
+    and no other run can write into it until this one has finished. A run that fails or is interrupted
+    before writing anything removes the empty folder it made.
     """
-    from simulation.results import default_run_dir, prepare_run_dir, write_run
+    from simulation import hubs
+    from simulation.results import new_run_dir, prepare_run_dir, release_run_dir, write_run
+    from simulation.validation import check_path
 
     scenario = load_scenario(scenario)
-    run_dir = None
+    run_dir, made = None, False
     if write:
-        run_dir = Path(out_dir) if out_dir is not None else default_run_dir(scenario, results_root)
+        check_path("--out", out_dir)
+        check_path("--results", results_root)
+        if out_dir is not None:
+            run_dir, made = Path(out_dir), not Path(out_dir).exists()
+        else:
+            run_dir, made = new_run_dir(scenario, results_root), True
         prepare_run_dir(run_dir, overwrite=overwrite)
-    result = simulate(scenario, progress=progress, graph=figures)
-    result.metadata["source"] = scenario.source
-    result.metadata.update(metadata or {})
-    if run_dir is not None:
-        write_run(result, run_dir, figures=figures, overwrite=overwrite)
+    try:
+        result = simulate(scenario, progress=progress, graph=figures)
+        result.metadata["source"] = scenario.source
+        result.metadata["hubs"] = hubs.summary(scenario.params)
+        notes = hubs.hub_notes(scenario)
+        if notes:
+            result.metadata["notes"] = {"hubs": " ".join(notes)}
+        result.metadata.update(metadata or {})
+        if run_dir is not None:
+            write_run(result, run_dir, figures=figures, overwrite=overwrite)
+    except BaseException as exc:
+        if run_dir is not None and made:
+            try:
+                run_dir.rmdir()          # only if still empty: nothing finished is ever removed
+            except OSError:
+                pass
+        if isinstance(exc, KeyboardInterrupt) and run_dir is not None and run_dir.exists():
+            exc.run_dir = run_dir        # what the interrupted run leaves, for the command's one line
+        raise
+    finally:
+        if run_dir is not None:
+            release_run_dir(run_dir)
     return result

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -199,24 +200,70 @@ def shipped_scenarios() -> dict[str, Path]:
     return {p.stem: p for p in sorted(folder.glob("*.toml"))}
 
 
-def read_toml(path: Path | str) -> dict[str, Any]:
-    """Parse a TOML file; a missing, unreadable or malformed file raises `ScenarioError` (with line and column)."""
+MAX_FILE_BYTES = 16 * 2**20
+_NOT_REGULAR = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"),
+                (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def read_file_bytes(path: Path | str, what: str = "scenario file") -> bytes:
+    """The bytes of a regular file of at most MAX_FILE_BYTES, or a `ScenarioError` saying why not.
+
+    Opened without blocking and checked before reading: a named pipe, a device or a socket would
+    block for ever or never end, so they are refused by what they are.
+    """
     path = Path(path)
+    shown = str(path)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        raw = path.read_bytes()
+        fd = os.open(path, flags)
     except FileNotFoundError:
-        raise ScenarioError(f"scenario file {str(path)!r} does not exist.", field="file", value=str(path))
+        raise ScenarioError(f"{what} {shown!r} does not exist.", field="file", value=shown) from None
     except IsADirectoryError:
-        raise ScenarioError(f"{str(path)!r} is a folder, not a scenario file.", field="file", value=str(path))
-    except OSError as exc:
-        raise ScenarioError(f"cannot read scenario file {str(path)!r}: {exc.strerror or exc}.", field="file",
-                            value=str(path))
+        raise ScenarioError(f"{shown!r} is a folder, not a {what}.", field="file", value=shown) from None
+    except (OSError, ValueError) as exc:   # ValueError: a NUL byte in the path
+        reason = getattr(exc, "strerror", None) or exc
+        raise ScenarioError(f"cannot read {what} {shown!r}: {reason}.", field="file", value=shown) from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        if stat.S_ISDIR(mode):
+            raise ScenarioError(f"{shown!r} is a folder, not a {what}.", field="file", value=shown)
+        kind = next((name for test, name in _NOT_REGULAR if test(mode)), "not a regular file")
+        raise ScenarioError(f"{shown!r} is {kind}, not a regular file: expected a {what} saved on disk "
+                            f"(write it to a .toml file first).", field="file", value=shown,
+                            allowed="a regular file")
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            os.set_blocking(handle.fileno(), True)
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise ScenarioError(f"cannot read {what} {shown!r}: {exc.strerror or exc}.", field="file",
+                                value=shown) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ScenarioError(f"{what} {shown!r} is larger than {MAX_FILE_BYTES // 2**20} MB: expected a TOML "
+                            f"file of at most that size.", field="file", value=shown,
+                            allowed=f"at most {MAX_FILE_BYTES // 2**20} MB")
+    return raw
+
+
+def decode_text(raw: bytes, source: str) -> str:
+    """UTF-8 text without a leading byte-order mark (Windows editors add one), or a `ScenarioError`."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ScenarioError("is not valid TOML: the file is saved as UTF-16 text; save it as UTF-8.",
+                            source=source, field="file", allowed="UTF-8 text")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ScenarioError(f"is not valid TOML: the file is not UTF-8 text (bad byte at line {line}).",
-                            source=str(path), field="file")
+                            source=source, field="file") from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def read_toml(path: Path | str) -> dict[str, Any]:
+    """Parse a TOML file; a missing, unreadable or malformed file raises `ScenarioError` (with line and column)."""
+    path = Path(path)
+    text = decode_text(read_file_bytes(path), str(path))
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -229,11 +276,18 @@ def read_toml(path: Path | str) -> dict[str, Any]:
         reason = re.sub(r"\s*\(at [^)]*\)\s*$", "", msg)
         raise ScenarioError(f"is not valid TOML: {reason[:1].lower() + reason[1:]} at {where}.",
                             source=str(path), field="file")
+    except ValueError:   # Python refuses to read integers of more than 4300 digits
+        raise ScenarioError("is not valid TOML: it holds an integer of more than 4300 digits, far beyond any "
+                            "allowed value.", source=str(path), field="file") from None
 
 
 def scenario_path(name_or_path: str | os.PathLike) -> Path:
     """The file for a shipped scenario name or a path; an unknown name lists the shipped ones."""
     text = os.fspath(name_or_path)
+    if not text.strip() or "\0" in text:
+        raise ScenarioError(f"the scenario {text!r} is {'empty' if not text.strip() else 'not a valid name'}: "
+                            "expected the name of a shipped scenario (see `clc-sim list`) or the path of a .toml file.",
+                            field="scenario", value=text, allowed="a shipped scenario name or a .toml path")
     path = Path(text)
     looks_like_path = text.endswith(".toml") or os.sep in text or "/" in text
     if path.is_file() or looks_like_path:

@@ -6,6 +6,8 @@ as written, what is wrong and what is allowed, with a did-you-mean for misspelt 
 from __future__ import annotations
 
 import difflib
+import math
+import os
 from typing import Any, Mapping
 
 from simulation.params import PARAMS
@@ -22,8 +24,22 @@ class ScenarioError(ValueError):
 
 
 
+LONG_INT = 10**40
+
+
+def _show_long_int(value: int) -> str:
+    """A very long integer by its first digits and its length (Python refuses to print the longest ones)."""
+    if value.bit_length() < 10_000:
+        text = repr(value)
+        return f"{text[:12]}... (an integer of {len(text.lstrip('-'))} digits)"
+    digits = int(abs(value).bit_length() * 0.30103) + 1
+    return f"{'-' if value < 0 else ''}... (an integer of about {digits} digits)"
+
+
 def show(value: Any, with_type: bool = False) -> str:
     """A value as the user wrote it in TOML, with its type when the type is the problem."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= LONG_INT:
+        return _show_long_int(value)
     if isinstance(value, bool):
         return ("true" if value else "false") + (" (a boolean)" if with_type else "")
     if isinstance(value, str):
@@ -117,8 +133,46 @@ def check_param(name: str, value: Any, source: str | None = None, where: str = "
         raise field_error(source, label, value, "has the wrong type", allowed)
     if p.kind is bool or isinstance(value, bool) or not isinstance(value, (int, float)):
         raise field_error(source, label, value, "has the wrong type", allowed)
-    if value != value or value in (float("inf"), float("-inf")):
+    if isinstance(value, float) and not math.isfinite(value):
         raise field_error(source, label, value, "is not a finite number", allowed)
-    if p.kind is int and float(value) != int(value):
+    if p.kind is int and isinstance(value, float) and not value.is_integer():   # ints are whole, however long
         raise field_error(source, label, value, "is not a whole number", allowed)
     raise field_error(source, label, value, "is out of range", allowed)
+
+
+def check_option(flag: str, value: int | None, lo: int, hi: int, why: str = "") -> int | None:
+    """A command-line integer (`--seed N`) in [lo, hi], compared exactly; None (not given) passes."""
+    if value is None:
+        return None
+    allowed = f"an integer in [{lo}, {hi}]"
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise ScenarioError(f"{flag} {show(value)} is out of range: expected {allowed}{why}.", field=flag,
+                            value=value, allowed=allowed)
+    return value
+
+
+def check_seed_span(seed_flag: str, seed: int, count: int, count_flag: str, max_seed: int) -> None:
+    """Seeds `seed` .. `seed + count - 1` (one per replication) all lie in [0, max_seed], as `run --seed` needs."""
+    check_option(seed_flag, seed, 0, max_seed)
+    last = seed + count - 1
+    if last > max_seed:
+        allowed = f"{seed_flag} in [0, {max_seed - count + 1}] for {count} replications"
+        raise ScenarioError(f"{seed_flag} {seed} with {count} replications uses seeds {seed}..{last}, past the "
+                            f"largest seed {max_seed}: expected {allowed} (or fewer {count_flag}).",
+                            field=seed_flag, value=seed, allowed=allowed)
+
+
+def check_path(flag: str, value: Any, what: str = "folder") -> Any:
+    """A path given on the command line (or in a file): refused when empty or blank, which would mean
+    the current folder, or when it holds a NUL byte; None (not given) passes."""
+    if value is None:
+        return None
+    text = os.fspath(value)
+    problem = ("is empty" if text == "" else "is blank" if not text.strip() else
+               "holds a NUL byte" if "\0" in text else None)
+    if problem:
+        allowed = f"the path of a {what}, e.g. {flag} results/my-{what}" if flag.startswith("--") else \
+            f"the path of a {what}"
+        raise ScenarioError(f"{flag} {text!r} {problem}: expected {allowed} (an empty path would mean the current "
+                            f"folder).", field=flag, value=text, allowed=f"a non-empty path of a {what}")
+    return value

@@ -1,5 +1,10 @@
-"""Every pattern experiment in --quick mode: its pattern's direction holds by a test over replications,
-its files are written, and REPORT.md gathers them. One shared run of all experiments (spawn pool, memoised)."""
+"""Every pattern experiment in --quick mode: the verdict machinery (findings against a stated smallest effect
+of interest, Holm across the set, checks that are not findings), the pattern's direction, readable figures,
+the files and REPORT.md. One shared run of all experiments (spawn pool, memoised).
+
+Quick mode has 6-10 replications, too few for every finding to clear its SESOI after Holm's correction over
+the whole set, so these tests check how verdicts are reached, not that every pattern HOLDS; the verdicts at
+20 replications are in results/experiments/REPORT.md (`clc-sim experiments run all`)."""
 
 from __future__ import annotations
 
@@ -8,8 +13,10 @@ import json
 import pytest
 
 from simulation.cli import main
-from experiments import PATTERNS, REGISTRY, run_all
-from experiments.common import Context
+from simulation.stats import Paired, holm
+from experiments import PATTERNS, REGISTRY, cost, run_all
+from experiments.common import ALPHA, Context, Criterion, Result, Sesoi, apply_family, decide, write_report
+from test_figures import assert_readable
 
 
 @pytest.fixture(scope="module")
@@ -21,11 +28,55 @@ def quick(tmp_path_factory):
 
 
 @pytest.mark.parametrize("name", PATTERNS)
-def test_pattern_holds_in_quick_mode(quick, name):
+def test_verdict_rests_on_findings_against_a_stated_sesoi_with_holm_over_the_set(quick, name):
     root, results = quick
     res = results[name]
+    family = sum(len(results[n].criteria) for n in PATTERNS)
     assert res.n >= 5, "the verdict rests on replications, not one seed"
-    assert res.holds, f"{name}: {res.statistic}"
+    assert res.criteria, f"{name}: a pattern's verdict needs at least one finding"
+    assert res.family == family, "Holm's correction runs over every finding of the set"
+    for c in res.criteria:
+        assert c.sesoi.value >= 0 and len(c.sesoi.why.split()) >= 8, f"{c.label}: the SESOI needs its reason"
+        assert c.sesoi.unit
+        assert 0.0 <= c.p <= c.p_holm <= 1.0
+        # the pattern's direction at the point estimate (the verdict itself also needs size and Holm)
+        if c.below:
+            assert c.stat.diff < c.sesoi.value, f"{name}: {c.label} {c.stat.diff:+.4f}"
+        else:
+            assert c.direction * c.stat.diff > 0, f"{name}: {c.label} {c.stat.diff:+.4f} in the wrong direction"
+    assert res.holds == (all(res.checks.values()) and all(c.p_holm < ALPHA for c in res.criteria))
+    for text in res.checks:
+        assert len(text.split()) >= 5, "a check says what it is (and when it is an input or a construction)"
+
+
+@pytest.mark.parametrize("name", list(REGISTRY))
+def test_experiment_figures_are_titled_and_labelled(quick, name):
+    root, results = quick
+    assert_readable(results[name].figure)
+
+
+def _finding(diff: float, se: float, sesoi: float = 0.1, n: int = 10) -> Criterion:
+    st = Paired(n, diff, 0.0, diff, diff - 2 * se, diff + 2 * se, 0.0, diff / (se * n**0.5), se, n - 1)
+    return Criterion("x", st, Sesoi(sesoi, "unit", "why"))
+
+
+def test_minimum_effect_and_holm_decide_the_verdict():
+    # p of the minimum-effect test: t = (0.2 - 0.1) / 0.04 = 2.5 with 9 df -> p = 0.0170
+    alone = [_finding(0.2, 0.04)]
+    assert decide(alone, {}) and alone[0].p == pytest.approx(0.01700, abs=1e-4)
+    assert not decide([_finding(0.2, 0.04)], {"an input is as the pattern says": False}), "a failed check fails"
+    assert not decide([_finding(0.105, 0.01)], {}), "far above 0 is not enough: it must clear the SESOI"
+    # the same finding fails once Holm runs over a family of five such findings: 5 x 0.0170 > 0.05 ...
+    results = [Result("a", "a", "", "", True, None, None, criteria=[_finding(0.2, 0.04)]),
+               Result("b", "b", "", "", True, None, None, criteria=[_finding(0.2, 0.04) for _ in range(3)]
+                      + [_finding(5.0, 0.01)])]
+    assert apply_family(results) == 5
+    assert results[0].criteria[0].p_holm == pytest.approx(4 * 0.01700, abs=5e-4)   # rank 2 of 5 (ties: 4 x p)
+    assert not results[0].holds and not results[1].holds and results[1].criteria[-1].passes
+    # ... and Holm multiplies the smallest p by m, the largest by 1
+    assert list(holm([0.01, 0.04, 0.03, 0.005])) == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    below = Criterion("no change", _finding(0.01, 0.01).stat, Sesoi(0.1, "unit", "why"), below=True)
+    assert decide([below], {}) and below.claim == "diff < +0.1"
 
 
 def test_docking_reports_peak(quick):
@@ -42,16 +93,40 @@ def test_files_and_report(quick):
             assert (root / name / f).stat().st_size > 0, f"{name}/{f}"
         verdict = json.loads((root / name / "verdict.json").read_text())
         assert verdict["holds"] == results[name].holds and verdict["statistic"]
+        if name in PATTERNS:
+            assert (root / name / "criteria.csv").stat().st_size > 0
+            assert verdict["family"] == results[name].family and verdict["criteria"][0]["why"]
     report = (root / "REPORT.md").read_text()
     for name in REGISTRY:
         assert f"({name}/figure.png)" in report
     assert report.count("HOLDS") + report.count("FAILS") >= 2 * len(REGISTRY)
+    family = results[PATTERNS[0]].family
+    assert f"Holm's correction runs over all {family} findings" in report
+    assert "clc-sim experiments run all --quick --seed 1 -n 6" in report and "equivalent" in report
+    assert "minimum-effect" in report and "Checks (not findings)" in report
 
 
-def test_cli_lists_and_rejects_unknown(capsys):
+def test_report_names_the_command_that_made_it(quick, tmp_path):
+    root, results = quick
+    one = tmp_path / "one"
+    (one / "trust_outcome").mkdir(parents=True)
+    (one / "trust_outcome" / "verdict.json").write_text((root / "trust_outcome" / "verdict.json").read_text()
+                                                        .replace("run all --quick", "run trust_outcome --quick"))
+    text = write_report(one, Context(command="clc-sim experiments report --out x")).read_text()
+    assert "Made by `clc-sim experiments run trust_outcome --quick" in text
+    assert "Report written by `clc-sim experiments report --out x`" in text
+    assert "run all" not in text.split("\n")[2]
+
+
+def test_cli_lists_cost_and_rejects_unknown(capsys):
     assert main(["experiments", "list"]) == 0
     out = capsys.readouterr().out
     assert all(name in out for name in REGISTRY)
+    assert "model runs" in out and "typical time" in out
+    runs, (quick_s, full_s) = cost("voluntary_forced")
+    assert runs == 60 and cost("voluntary_forced", quick=True)[0] == 18 and 0 < quick_s <= full_s
+    line = next(x for x in out.splitlines() if x.startswith("network_size"))
+    assert f" {cost('network_size')[0]} " in line and f" {cost('network_size', quick=True)[0]} " in line
     assert main(["experiments", "run", "voluntary_forcd"]) == 2
     assert "voluntary_forced" in capsys.readouterr().err
 
@@ -66,3 +141,16 @@ def test_the_old_import_path_still_works_with_a_deprecation_warning():
     with pytest.warns(DeprecationWarning, match="import experiments instead"):
         old = importlib.import_module("simulation.experiments")
     assert old is experiments and old.REGISTRY == REGISTRY
+
+
+def test_sensitivity_decides_each_condition_like_the_report(tmp_path, monkeypatch):
+    import experiments.sensitivity as sens
+
+    monkeypatch.setattr(sens, "variants", lambda: [("trust_gain x1.25", {"trust_gain": sens.PARAMS["trust_gain"].default
+                                                                         * 1.25})])
+    path = sens.run_sensitivity(Context.make(quick=True, jobs=2), tmp_path, names=["trust_outcome", "moral_capital"])
+    text = path.read_text()
+    assert "Holm's correction over the 4 findings" in text and "trust_gain x1.25" in text
+    table = __import__("pandas").read_csv(tmp_path / "sensitivity" / "table.csv")
+    assert list(table.variant) == ["defaults", "trust_gain x1.25"]
+    assert set(table.trust_outcome) <= {"holds", "FAILS"}

@@ -10,6 +10,14 @@ class CommandError(Exception):
     """Bad command-line input that is not a scenario problem; reported in one paragraph, exit status 2."""
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C, carrying the one line that says truly what it left; the CLI prints it and exits 130."""
+
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
+
+
 def command_parser(subparsers, name: str, help: str, description: str, examples: str) -> argparse.ArgumentParser:
     """A subcommand parser with the shared layout: a one-line help, a description and an examples epilog."""
     return subparsers.add_parser(

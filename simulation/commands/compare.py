@@ -24,8 +24,10 @@ def add_parser(subparsers):
                        "Run scenarios A and B over N replications each, replication i of both with the same seed "
                        "(common random numbers), on all cores. For each metric, at the horizon ('end') and as the "
                        "change from tick 0 ('gain'), prints both means, the difference A - B, its 95% confidence "
-                       "interval, a paired t-test p-value and Cohen's d_z; writes compare.csv, compare.md and "
-                       "compare.png (mean and 95% CI over time) to results/compare/<A>-vs-<B>/<timestamp>/.",
+                       "interval, a paired t-test p-value, Cohen's d_z (paired), Hedges' g (between scenarios, "
+                       "with a bootstrap CI) and the relative change, and marks differences already present at "
+                       "tick 0; writes compare.csv, compare.md and compare.png (mean and 95% CI over time) to "
+                       "results/compare/<A>-vs-<B>/<timestamp>/.",
                        EXAMPLES)
     p.add_argument("a", metavar="A", help="scenario A (shipped name or .toml path)")
     p.add_argument("b", metavar="B", help="scenario B (shipped name or .toml path)")
@@ -53,67 +55,117 @@ def _label(scenario, overrides: dict) -> str:
     return scenario.name + "[" + ",".join(f"{k}={v}" for k, v in overrides.items()) + "]"
 
 
+START_TOLERANCE = 1e-12
+
+
 def compare_tables(reps_a, reps_b, metrics, label_a: str, label_b: str):
-    """The comparison table (one row per metric and measure) from paired replica lists."""
+    """The comparison table (one row per metric and measure) from paired replica lists.
+
+    Per row: both means, the paired difference A - B with its 95 % t-interval and p, Cohen's d_z (paired),
+    Hedges' g (between conditions, 95 % bootstrap CI), the relative change (A - B) / |B|, and the paired
+    difference at tick 0 (with its CI) and `set_at_start`, true when A and B already differ there in any pair.
+    """
+    import numpy as np
     import pandas as pd
 
-    from experiments.common import end, gain
-    from simulation.stats import paired
+    from experiments.common import end, gain, series
+    from simulation.stats import hedges_g, paired, relative_change
 
     rows = []
     for metric in metrics:
+        start = paired(series(reps_a, metric)[:, 0], series(reps_b, metric)[:, 0])
+        d0 = series(reps_a, metric)[:, 0] - series(reps_b, metric)[:, 0]
+        set_at_start = bool(np.any(np.abs(d0) > START_TOLERANCE))
         for measure, value in (("end", end), ("gain", gain)):
-            st = paired(value(reps_a, metric), value(reps_b, metric))
+            a, b = value(reps_a, metric), value(reps_b, metric)
+            st = paired(a, b)
+            g, g_lo, g_hi = hedges_g(a, b, paired=True)
             rows.append({"metric": metric, "measure": measure, "n": st.n, "mean_A": st.mean_a,
                          "mean_B": st.mean_b, "diff_A_minus_B": st.diff, "ci95_low": st.ci_low,
-                         "ci95_high": st.ci_high, "p_value": st.p_value, "cohens_dz": st.effect_size})
+                         "ci95_high": st.ci_high, "p_value": st.p_value, "cohens_dz": st.effect_size,
+                         "hedges_g": g, "g_ci95_low": g_lo, "g_ci95_high": g_hi,
+                         "relative_change": relative_change(st.mean_a, st.mean_b),
+                         "start_diff_A_minus_B": start.diff, "start_ci95_low": start.ci_low,
+                         "start_ci95_high": start.ci_high, "set_at_start": set_at_start})
     table = pd.DataFrame(rows)
     table.attrs["A"], table.attrs["B"] = label_a, label_b
     return table
 
 
+def _pct(x: float) -> str:
+    return "n/a" if x != x else f"{100 * x:+.1f} %"
+
+
 def markdown(table, label_a: str, label_b: str, n: int, seeds: str) -> str:
-    """The table as Markdown, with a header naming A, B and the seeds."""
+    """The table as Markdown, with a header naming A, B and the seeds and a key to every column."""
+    from simulation.reporters import reporter_label
     from simulation.stats import fmt_p
 
     lines = [f"# compare: A = {label_a}, B = {label_b}", "",
-             f"{n} paired replications (common random numbers: replication i of A and B share seed; seeds {seeds}). "
-             "diff = A - B; CI is the 95% t-interval of the paired difference; p from a paired t-test; "
-             "d_z = mean difference / sd of differences. 'end' is the value at the horizon, 'gain' the change "
-             "from tick 0.", "",
-             "| metric | measure | mean A | mean B | diff A-B | 95% CI | p | d_z |",
-             "| --- | --- | ---: | ---: | ---: | --- | ---: | ---: |"]
+             f"{n} paired replications (common random numbers: replication i of A and B share a seed; seeds {seeds}). "
+             "'end' is the value at the horizon, 'gain' the change from tick 0.", "",
+             "- **diff A-B** and **95% CI**: the mean paired difference and its t-interval; **p** from a paired "
+             "t-test (two-sided).",
+             "- **d_z** = mean difference / SD of the paired differences: how consistently A beats B replication by "
+             "replication. Common random numbers make the differences much less variable than either scenario, so "
+             "d_z is large and is not comparable with effect sizes of independent groups.",
+             "- **g** = Hedges' g: difference of means / pooled SD within A and B, small-sample corrected; the size "
+             "of the difference against the spread of outcomes between replications (95 % bootstrap CI, BCa).",
+             "- **rel.** = (mean A - mean B) / |mean B|: the change as a share of B's level (n/a when B's mean is 0; "
+             "large when B is near 0).",
+             "- **at start**: the mean paired difference at tick 0. A mark (‡) means A and B already differ there, "
+             "set by the scenarios' inputs (or by initial draws that differ between them), not produced by the "
+             "runs: that part of the 'end' difference is not an outcome; read the 'gain' row for what the runs "
+             "changed.", "",
+             "| metric | measure | mean A | mean B | diff A-B | 95% CI | p | d_z | g [95% CI] | rel. | at start |",
+             "| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | --- | ---: | ---: |"]
     for r in table.itertuples(index=False):
-        lines.append(f"| {r.metric} | {r.measure} | {r.mean_A:.4f} | {r.mean_B:.4f} | {r.diff_A_minus_B:+.4f} | "
-                     f"[{r.ci95_low:+.4f}, {r.ci95_high:+.4f}] | {fmt_p(r.p_value)} | {r.cohens_dz:+.2f} |")
+        mark = " ‡" if r.set_at_start and r.measure == "end" else ""
+        g = "n/a" if r.hedges_g != r.hedges_g else (
+            f"{r.hedges_g:+.2f}" + ("" if r.g_ci95_low != r.g_ci95_low else f" [{r.g_ci95_low:+.2f}, {r.g_ci95_high:+.2f}]"))
+        lines.append(f"| {r.metric} | {r.measure} | {r.mean_A:.4f} | {r.mean_B:.4f} | {r.diff_A_minus_B:+.4f}{mark} | "
+                     f"[{r.ci95_low:+.4f}, {r.ci95_high:+.4f}] | {fmt_p(r.p_value)} | {r.cohens_dz:+.2f} | {g} | "
+                     f"{_pct(r.relative_change)} | {r.start_diff_A_minus_B:+.4f} |")
+    marked = [m for m in dict.fromkeys(table.metric) if table[table.metric == m].set_at_start.any()]
+    if marked:
+        lines += ["", "‡ Differences already present at tick 0 (mean, 95 % CI): " + "; ".join(
+            f"{m} starts {row.start_diff_A_minus_B:+.4f} [{row.start_ci95_low:+.4f}, {row.start_ci95_high:+.4f}] "
+            f"apart ({abs(row.start_diff_A_minus_B) / abs(row.diff_A_minus_B):.0%} of its end difference)"
+            if row.diff_A_minus_B else f"{m} starts {row.start_diff_A_minus_B:+.4f} apart"
+            for m in marked for row in [table[(table.metric == m) & (table.measure == "end")].iloc[0]]) + "."]
+    lines += ["", "Metrics: " + "; ".join(f"{m} = {reporter_label(m)}" for m in dict.fromkeys(table.metric)) + "."]
     return "\n".join(lines) + "\n"
 
 
 def figure(reps_a, reps_b, metrics, label_a: str, label_b: str):
-    """Mean and 95% CI over time of each metric for A and B."""
+    """Mean and 95% CI over time of each metric for A and B, one titled and labelled panel per metric."""
     import math
 
     import numpy as np
     from matplotlib.figure import Figure
 
+    from simulation.reporters import reporter_axis, reporter_name
     from simulation.stats import band
 
     cols = min(3, len(metrics))
     rows = math.ceil(len(metrics) / cols)
-    fig = Figure(figsize=(4.6 * cols, 3.3 * rows))
+    fig = Figure(figsize=(4.6 * cols, 3.4 * rows + 0.5), layout="constrained")
+    n = len(reps_a)
+    fig.suptitle(f"{label_a} (A) against {label_b} (B): mean and 95 % CI over {n} paired replications")
     for i, metric in enumerate(metrics):
         ax = fig.add_subplot(rows, cols, i + 1)
-        for reps, label, colour in ((reps_a, label_a, "#1f77b4"), (reps_b, label_b, "#d62728")):
+        for reps, label, colour in ((reps_a, f"A: {label_a}", "#1f77b4"), (reps_b, f"B: {label_b}", "#d62728")):
             ticks = reps[0].timeseries["tick"].to_numpy()
             m, lo, hi = band(np.vstack([r.timeseries[metric].to_numpy(float) for r in reps]))
             ax.plot(ticks, m, color=colour, label=label)
-            ax.fill_between(ticks, lo, hi, color=colour, alpha=0.2)
-        ax.set_title(metric, fontsize=10)
-        ax.set_xlabel("tick (school week)")
+            ax.fill_between(ticks, lo, hi, color=colour, alpha=0.2, linewidth=0)
+        name = reporter_name(metric)
+        ax.set_title(name[0].upper() + name[1:], fontsize=10)
+        ax.set_xlabel("week (tick; 39 a school year)")
+        ax.set_ylabel(reporter_axis(metric))
         ax.grid(alpha=0.3)
         if i == 0:
             ax.legend(fontsize=8)
-    fig.tight_layout()
     return fig
 
 
@@ -121,14 +173,12 @@ def run(args) -> int:
     from simulation.replicate import Task, run_tasks
     from simulation.reporters import REPORTERS
     from simulation.results import atomic_write, atomic_write_bytes, atomic_write_text, figure_bytes
-    from simulation.scenario import MAX_HORIZON, ScenarioError, did_you_mean, load_scenario, parse_assignments
+    from simulation.scenario import ScenarioError, did_you_mean, load_scenario, parse_assignments
 
-    if args.replications < 2:
-        raise CommandError(f"--replications {args.replications} is too small: a paired test needs at least 2.")
-    if args.ticks is not None and not 1 <= args.ticks <= MAX_HORIZON:
-        raise CommandError(f"--ticks {args.ticks} is out of range: expected an integer in [1, {MAX_HORIZON}].")
-    if args.jobs is not None and args.jobs < 1:
-        raise CommandError(f"--jobs {args.jobs} is not allowed: expected an integer >= 1.")
+    from simulation.commands.checks import check_replication_arguments
+
+    # seeds --seed .. --seed + n - 1 checked like `run --seed`, before any worker starts
+    check_replication_arguments(args, least=2, why="a paired test needs at least 2")
     metrics = list(dict.fromkeys(args.metric)) or list(DEFAULT_METRICS)
     for metric in metrics:
         if metric not in REPORTERS:

@@ -71,8 +71,8 @@ def run(args) -> int:
     if not 0 <= args.port <= 65535:
         raise CommandError(f"--port {args.port} is not allowed: expected an integer in [0, 65535].")
     scenario = None
-    if args.scenario:
-        load_scenario(args.scenario)  # a bad name or file fails here, with the field and what is allowed
+    if args.scenario is not None:
+        load_scenario(args.scenario)  # a bad name or file (an empty one too) fails here, with what is allowed
         scenario = args.scenario
     try:
         server.check_port(args.host, args.port)  # at once, not after the asset download; start checks again

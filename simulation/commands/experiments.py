@@ -5,7 +5,7 @@ from __future__ import annotations
 from simulation.commands import CommandError, command_parser
 
 EXAMPLES = """
-  clc-sim experiments list                          the experiments and the pattern each tests
+  clc-sim experiments list                          the experiments, their cost (model runs, typical time)
   clc-sim experiments run voluntary_forced          one experiment, 20 replications
   clc-sim experiments run all --quick               every experiment, few replications (minutes)
   clc-sim experiments run all                       every experiment and results/experiments/REPORT.md
@@ -37,26 +37,36 @@ def add_parser(subparsers):
 def run(args) -> int:
     from pathlib import Path
 
-    from experiments import REGISTRY, module, run_experiment, write_report
-    from simulation.scenario import did_you_mean
-    from experiments.common import Context
-    from simulation.scenario import parse_assignments
+    from experiments import REGISTRY, cost, module, run_all, run_experiment, write_report
+    from experiments.common import SEEDS_FULL, SEEDS_QUICK, Context
+    from simulation.scenario import did_you_mean, parse_assignments
 
+    command = " ".join(["clc-sim", *getattr(args, "argv", [])])
     if args.action == "list":
+        print(f"{'':20s} {'model runs':^15s} {'typical time':^15s}")
+        print(f"{'name':20s} {'full':>7s} {'quick':>7s} {'full':>7s} {'quick':>7s}  pattern tested")
         for name in REGISTRY:
-            mod = module(name)
-            print(f"{name:20s} {mod.TITLE}")
+            runs_full, (quick_s, full_s) = cost(name)
+            runs_quick, _ = cost(name, quick=True)
+            print(f"{name:20s} {runs_full:7d} {runs_quick:7d} {_duration(full_s):>7s} {_duration(quick_s):>7s}  "
+                  f"{module(name).TITLE}")
+        print(f"\nfull: {SEEDS_FULL} seeds; quick: --quick, {SEEDS_QUICK} seeds (network_size and high_performing "
+              "use at least 10). Typical times:\none experiment alone on a 2-core machine (--jobs 2, numba cache "
+              "warm); `run all` shares the runs experiments\nhave in common, so it takes less than the sum. Docking "
+              "runs barter economies, not the model.")
         return 0
+    from simulation.commands.checks import check_replication_arguments
+
+    # every seed an experiment may use (some take at least 10, experiments.common.at_least) is checked like
+    # `run --seed`, and --out may not be empty, before any worker starts
+    n_seeds = args.replications or (SEEDS_QUICK if args.quick else SEEDS_FULL)
+    check_replication_arguments(args, least=2, why="the tests need at least 2", seed_span=max(n_seeds, 10))
     root = Path(args.out)
     if args.action == "report":
-        print(f"report written to {write_report(root)}")
+        print(f"report written to {write_report(root, Context(command=command))}")
         return 0
-    if args.replications is not None and args.replications < 2:
-        raise CommandError(f"--replications {args.replications} is too small: the tests need at least 2.")
-    if args.jobs is not None and args.jobs < 1:
-        raise CommandError(f"--jobs {args.jobs} is not allowed: expected an integer >= 1.")
     overrides = parse_assignments(args.assignments)
-    ctx = Context.make(args.quick, args.replications, args.seed, overrides, args.jobs, not args.quiet)
+    ctx = Context.make(args.quick, args.replications, args.seed, overrides, args.jobs, not args.quiet, command)
     if args.action == "sensitivity":
         from experiments.sensitivity import run_sensitivity
 
@@ -69,12 +79,24 @@ def run(args) -> int:
     if args.name != "all" and args.name not in REGISTRY:
         raise CommandError(f"unknown experiment {args.name!r}.{did_you_mean(args.name, REGISTRY)} "
                            f"Allowed: all, {', '.join(REGISTRY)}.")
-    names = list(REGISTRY) if args.name == "all" else [args.name]
-    failed = 0
-    for name in names:
-        result = run_experiment(name, ctx, root)
-        failed += not result.holds
-        print(f"{name:20s} {result.verdict}  {result.statistic}", flush=True)
+    if args.name == "all":
+        results = run_all(ctx, root, on_result=lambda r: print(f"{r.name:20s} done in {r.seconds:.0f} s", flush=True))
+        print(f"\nverdicts (findings against their smallest effect of interest, Holm over "
+              f"{max(r.family for r in results)} findings of the patterns):")
+    else:
+        results = [run_experiment(args.name, ctx, root)]
+    for result in results:
+        print(f"{result.name:20s} {result.verdict}  {result.statistic}", flush=True)
     report = write_report(root, ctx)
-    print(f"\n{len(names) - failed}/{len(names)} patterns hold; results in {root}, report {report}")
+    from experiments import PATTERNS
+
+    patterns = [r for r in results if r.name in PATTERNS]
+    others = "".join(f"; {r.name} {r.verdict}" for r in results if r.name not in PATTERNS)
+    held = sum(r.holds for r in patterns)
+    print(f"\n{held}/{len(patterns)} patterns hold{others}; results in {root}, report {report}")
     return 0
+
+
+def _duration(seconds: float) -> str:
+    """'40 s', '3 min'."""
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"

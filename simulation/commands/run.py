@@ -36,15 +36,20 @@ def add_parser(subparsers):
 
 
 def run(args) -> int:
+    import sys
+
+    from simulation import hubs
+    from simulation.commands import Interrupted
     from simulation.results import RunFolderError
     from simulation.runner import run_scenario
     from simulation.scenario import MAX_HORIZON, MAX_SEED, ScenarioError, load_scenario, parse_assignments
     from simulation.summary import format_summary
+    from simulation.validation import check_option, check_path
 
-    if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
-        raise CommandError(f"--seed {args.seed} is out of range: expected an integer in [0, {MAX_SEED}].")
-    if args.ticks is not None and not 1 <= args.ticks <= MAX_HORIZON:
-        raise CommandError(f"--ticks {args.ticks} is out of range: expected an integer in [1, {MAX_HORIZON}].")
+    check_option("--seed", args.seed, 0, MAX_SEED)
+    check_option("--ticks", args.ticks, 1, MAX_HORIZON)
+    check_path("--out", args.out)
+    check_path("--results", args.results)
     scenario = load_scenario(args.scenario)
     params = parse_assignments(args.assignments)
     try:
@@ -53,6 +58,8 @@ def run(args) -> int:
         if args.ticks is not None and "past the horizon" in exc.message:
             raise CommandError(f"{exc} The horizon was set by --ticks {args.ticks}.") from None
         raise
+    for note in hubs.hub_notes(scenario):     # before the run, so it is seen even if the run is stopped
+        print(f"clc-sim run: {note}", file=sys.stderr, flush=True)
     try:
         result = run_scenario(scenario, out_dir=args.out, results_root=args.results, progress=not args.quiet,
                               figures=not args.no_figures, overwrite=args.overwrite,
@@ -60,9 +67,14 @@ def run(args) -> int:
                                         "overrides": {"seed": args.seed, "ticks": args.ticks, "set": params}})
     except RunFolderError as exc:
         raise CommandError(str(exc)) from None
+    except KeyboardInterrupt as exc:
+        left = getattr(exc, "run_dir", None)
+        raise Interrupted("interrupted before the run finished; " + (
+            f"{left} holds no finished run (no metadata.json); run again into it to replace what is there."
+            if left else "nothing was written.")) from None
     if not args.quiet:
         sc = result.scenario
-        print(f"\n{sc.name}: {sc.n_schools} schools, formation {sc.params['formation']}, seed {sc.seed}, "
+        print(f"\n{sc.name}: {hubs.describe(sc.params)}, formation {sc.params['formation']}, seed {sc.seed}, "
               f"{sc.horizon} ticks in {result.metadata['wall_time_s']:.1f} s\n")
         print(format_summary(result.timeseries))
         print()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from simulation.commands import CommandError, command_parser
 from simulation.commands.sweep import add_execution_arguments, check_execution_arguments, execute
 
@@ -30,12 +32,13 @@ def add_parser(subparsers):
 
 
 def run(args) -> int:
+    from simulation.commands import Interrupted
     from simulation.sweep.sensitivity import SensitivityError, analyse, write_report
-    from simulation.sweep.spec import load_sweep
+    from simulation.sweep.spec import MAX_SENSITIVITY_N, load_sweep
+    from simulation.validation import check_option
 
     check_execution_arguments(args)
-    if args.n is not None and args.n < 2:
-        raise CommandError(f"--n {args.n} is not allowed: expected an integer >= 2.")
+    check_option("--n", args.n, 2, MAX_SENSITIVITY_N)     # the design's size is then checked against the run cap
     spec = load_sweep(args.file).with_sensitivity(args.method, args.n)
     outcome, status = execute(args, spec, "sensitivity")
     if outcome is None:
@@ -45,10 +48,18 @@ def run(args) -> int:
                            f"--resume before the indices can be computed.")
     try:
         table = analyse(spec, outcome.runs)
+        write_report(outcome.out_dir, spec, table)
     except SensitivityError as exc:
         raise CommandError(str(exc)) from None
-    write_report(outcome.out_dir, spec, table)
+    except KeyboardInterrupt:
+        raise Interrupted(f"interrupted while computing the indices; all {outcome.total} runs are saved in "
+                          f"{outcome.out_dir}; compute them with: clc-sim sensitivity {args.file} --method "
+                          f"{spec.sensitivity.method} --n {spec.sensitivity.n} --out {outcome.out_dir} "
+                          f"--resume") from None
+    from simulation.sweep.sensitivity import SCALING
+
     key = "mu_star" if spec.sensitivity.method == "morris" else "ST"
+    print(textwrap.fill(SCALING[spec.sensitivity.method], 100))
     for metric, part in table.groupby("metric", sort=False):
         ranked = ", ".join(f"{r.parameter} {getattr(r, key):.3g}±{getattr(r, key + '_conf'):.2g}"
                            for r in part.itertuples())

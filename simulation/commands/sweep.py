@@ -38,20 +38,31 @@ def add_parser(subparsers):
                        "Run every run of a sweep file (a base scenario, a grid or sampled design, replications; see "
                        "docs/SWEEPS.md) on all local cores, or on a Dask cluster with --scheduler. Each finished "
                        "batch is written at once, so an interrupted sweep loses only the runs in flight and "
-                       "--resume finishes the rest. Writes runs.parquet, timeseries.parquet, sweep.toml, "
-                       "metadata.json and plots/ in the sweep folder.", EXAMPLES)
+                       "--resume finishes the rest. Writes summary.csv (one row per design point: mean, SD, "
+                       "95 % CI and n of each kept reporter at the end and its gain) and runs.csv for a "
+                       "spreadsheet, runs.parquet, timeseries.parquet, sweep.toml, metadata.json and plots/ in "
+                       "the sweep folder.", EXAMPLES)
     p.add_argument("file", metavar="FILE", help="a sweep file (.toml), or the name of one in scenarios/sweeps/")
     add_execution_arguments(p)
     return p
 
 
+MAX_WORKERS = 1024
+MAX_BATCH = 100_000
+
+
 def check_execution_arguments(args) -> None:
-    if args.workers is not None and args.workers < 1:
-        raise CommandError(f"--workers {args.workers} is not allowed: expected an integer >= 1.")
-    if args.workers is not None and args.scheduler:
+    """Every option of `sweep` and `sensitivity` checked before anything is read, sampled or started."""
+    from simulation.validation import check_option, check_path
+
+    check_option("--workers", args.workers, 1, MAX_WORKERS)
+    if args.workers is not None and args.scheduler is not None:
         raise CommandError("--workers and --scheduler exclude each other: the cluster decides its workers.")
-    if args.batch is not None and args.batch < 1:
-        raise CommandError(f"--batch {args.batch} is not allowed: expected an integer >= 1.")
+    check_option("--batch", args.batch, 1, MAX_BATCH)
+    check_path("--out", args.out)
+    check_path("--results", args.results)
+    check_path("--scheduler", args.scheduler, "scheduler file or tcp://host:port address")
+    check_path("FILE", args.file, "sweep file")
 
 
 @contextmanager
@@ -76,15 +87,20 @@ def execute(args, spec, command: str):
     from simulation.sweep.engine import SweepRunError, default_out_dir, run_sweep
     from simulation.sweep.spec import SweepError
 
+    from simulation.hubs import sweep_hub_notes
+
     out = args.out or default_out_dir(spec, args.results)
+    for note in sweep_hub_notes(spec):
+        print(f"clc-sim {command}: {note}", file=sys.stderr, flush=True)
     try:
         with sigterm_as_interrupt():
             outcome = run_sweep(spec, out, workers=args.workers, scheduler=args.scheduler, resume=args.resume,
                                 progress=not args.quiet, batch=args.batch, plots=not args.no_plots)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         method = f" --method {spec.sensitivity.method}" if command == "sensitivity" else ""
-        print(f"\nclc-sim {command}: interrupted. Finished runs are saved in {out}; finish the rest with\n"
-              f"  clc-sim {command} {args.file}{method} --out {out} --resume", file=sys.stderr)
+        n = f" --n {spec.sensitivity.n}" if command == "sensitivity" else ""
+        again = f"clc-sim {command} {args.file}{method}{n} --out {out} --resume"
+        print(f"clc-sim {command}: {interrupted_message(exc, out, again)}", file=sys.stderr)
         return None, 130
     except SweepRunError as exc:
         print(f"clc-sim {command}: error: {exc}", file=sys.stderr)
@@ -93,6 +109,26 @@ def execute(args, spec, command: str):
         raise
     report(outcome)
     return outcome, 0
+
+
+def interrupted_message(exc: BaseException, out, again: str) -> str:
+    """One line saying what a Ctrl-C left, true at every stage of a sweep, and the command that goes on."""
+    from simulation.sweep.engine import SweepInterrupted
+
+    stage = getattr(exc, "stage", None) if isinstance(exc, SweepInterrupted) else None
+    if stage == "design":
+        return f"interrupted before any run started; nothing more was written to {out}."
+    if stage == "finish":
+        return f"interrupted after the last run; all {exc.recorded} recorded runs and the tables are saved in {out}."
+    if stage == "plots":
+        return (f"interrupted while drawing the plots; all {exc.recorded} runs and the tables are saved in {out} "
+                f"(metadata.json says plots 'interrupted'); draw the plots with: {again}")
+    if stage == "runs":
+        if exc.recorded >= exc.total:
+            return f"interrupted; all {exc.total} runs are saved in {out}; finish the tables and plots with: {again}"
+        return (f"interrupted; {exc.recorded} of {exc.total} runs are saved in {out}; run the other "
+                f"{exc.total - exc.recorded} with: {again}")
+    return f"interrupted; finished runs are saved in {out}; finish the rest with: {again}"
 
 
 def report(outcome) -> None:
@@ -107,7 +143,8 @@ def report(outcome) -> None:
         for error, count in errors.most_common(3):
             print(f"  {count} run(s) failed with: {error}")
         print("  (their rows in runs.parquet have status 'failed', the error and the traceback)")
-    print(f"results written to {outcome.out_dir}")
+    print(f"results written to {outcome.out_dir}: summary.csv (one row per design point: mean, SD, 95 % CI and n "
+          f"of each kept reporter at the end and its gain), runs.csv (one row per run), Parquet tables and plots")
 
 
 def run(args) -> int:

@@ -30,13 +30,16 @@ def add_parser(subparsers):
 
 
 def _describe(sc) -> str:
+    from simulation.hubs import describe
+
     ivs = len(sc.interventions)
-    return (f"{sc.n_schools} schools, formation {sc.params['formation']}, links {sc.params['link_policy']}, "
+    return (f"{describe(sc.params)}, formation {sc.params['formation']}, links {sc.params['link_policy']}, "
             f"{sc.horizon} ticks, seed {sc.seed}, {len(sc.overrides)} parameters set, "
             f"{ivs} intervention{'s' if ivs != 1 else ''}")
 
 
 def run(args) -> int:
+    from simulation.hubs import hub_notes
     from simulation.scenario import ScenarioError, load_scenario, shipped_scenarios
 
     targets = list(args.scenarios)
@@ -59,6 +62,8 @@ def run(args) -> int:
             print(f"INVALID {target}: {exc}", file=sys.stderr)
             continue
         print(f"OK {sc.name}: {_describe(sc)} ({sc.source})")
+        for note in hub_notes(sc):
+            print(f"  {note}")
         if args.show:
             print(sc.to_toml())
     if failed:

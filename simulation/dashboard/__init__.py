@@ -1,1 +1,1 @@
-"""Workshop dashboard (Mesa SolaraViz) and the matplotlib pictures it shares with `clc-sim animate`."""
+"""Workshop dashboard (a Solara page around a Mesa model) and the pictures it shares with `clc-sim animate`."""

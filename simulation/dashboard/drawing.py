@@ -4,12 +4,16 @@ Positions are computed once per model and cached, so the network does not jump b
 
 Each picture is a small class that builds its artists once and then updates them in place
 (`update(model)`): `clc-sim animate` and the standalone `*_figure` functions use them directly. The
-dashboard keeps one persistent figure per picture and model (`network_image`, `charts_image`,
-`teacher_image`) and draws it by blitting: the parts that do not change between weeks (axes, ticks,
-legends, hubs, colour bar) are drawn once into a cached bitmap, and each frame only the changing
-artists are drawn over a copy of it and encoded (JPEG, see IMAGE_FORMAT). The cached
-bitmap is redrawn only when the axes limits change (a new school year on the charts' x axis, data
-leaving the current y range).
+dashboard keeps one persistent figure per picture, model and size (`network_image`, `chart_image`,
+`charts_image`, `teacher_image`) and draws it by blitting: the parts that do not change between weeks
+(axes, ticks, legends, hubs, colour bar) are drawn once into a cached bitmap, and each frame only the
+changing artists are drawn over a copy of it and encoded (JPEG, see IMAGE_FORMAT). The cached bitmap is
+redrawn only when the axes limits change (a new school year on the charts' x axis, data leaving the
+current y range).
+
+Sizes are given in pixels and text in pixels too (`Type`): the dashboard draws each picture at the size
+it is shown, so its smallest text is `MIN_FONT_PX` (16) pixels on the screen. Stage colours and school
+numbers come from `simulation.plots` (one palette, one numbering 1..n for every figure).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import io
 import math
 import threading
 import weakref
+from dataclasses import dataclass
 
 import matplotlib
 
@@ -29,71 +34,117 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.cm import ScalarMappable  # noqa: E402
 from matplotlib.collections import LineCollection, PathCollection  # noqa: E402
 from matplotlib.colors import Normalize  # noqa: E402
-from matplotlib.patches import Circle  # noqa: E402
-from matplotlib.textpath import TextPath  # noqa: E402
-from matplotlib.transforms import Affine2D  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Circle  # noqa: E402
+from matplotlib.textpath import TextPath  # noqa: E402
+from matplotlib.ticker import FixedLocator  # noqa: E402
+from matplotlib.transforms import Affine2D  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from simulation.links import WITHIN  # noqa: E402
-from simulation.plots import STAGE_LABELS, TICKS_PER_YEAR  # noqa: E402
+from simulation.plots import STAGE_COLOURS, STAGE_LABELS, STAGE_TEXT, TICKS_PER_YEAR, school_label  # noqa: E402
 
-STAGE_COLOURS = ("#9aa0a6", "#f4b400", "#4285f4", "#0f9d58")
 ACTIVITY_LABELS = ("no contact", "information", "experience (visits)", "coaching")
 ACTIVITY_STYLE = (  # colour, width, linestyle, alpha
-    ("#9e9e9e", 0.9, ":", 0.8),
-    ("#757575", 0.9, "-", 0.7),
-    ("#1e88e5", 1.6, "--", 0.85),
-    ("#d81b60", 2.6, "-", 0.95),
+    ("#9e9e9e", 1.0, ":", 0.8),
+    ("#757575", 1.2, "-", 0.7),
+    ("#1e88e5", 2.0, "--", 0.85),
+    ("#d81b60", 3.2, "-", 0.95),
 )
 STAGE_RGBA = matplotlib.colors.to_rgba_array(STAGE_COLOURS)
+STAGE_TEXT_RGBA = matplotlib.colors.to_rgba_array(STAGE_TEXT)
 BIN_LINKS_ABOVE = 60  # networks with more schools draw their links in trust bands
 TRUST_BANDS = 8
+LABEL_SCHOOLS_UP_TO = 40  # school numbers are drawn on the circles up to this many schools
+AGGREGATE_ABOVE = 500  # larger systems are drawn as hubs (one circle per hub), not one circle per school
 SIZE_BY = {"attainment": (0.0, 1.0), "value_added": (-0.25, 0.25)}
+SIZE_LABELS = {"attainment": "attainment", "value_added": "value added"}
+MIN_FONT_PX = 16  # the smallest text on a dashboard picture, in screen pixels
+DASHBOARD_DPI = 72  # at 72 dpi a point is a pixel: font sizes in points are screen pixels
 
 _school_layouts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_hub_layouts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _teacher_layouts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+@dataclass(frozen=True)
+class Type:
+    """Text sizes of a picture in pixels, turned into matplotlib points for its dpi."""
+
+    px: float = MIN_FONT_PX
+    dpi: float = DASHBOARD_DPI
+
+    def pt(self, scale: float = 1.0) -> float:
+        """A font size in points that is `scale` times the base size in pixels at this dpi."""
+        return self.px * scale * 72.0 / self.dpi
+
+    @property
+    def small(self) -> float:  # ticks, legends, labels: never below the base size
+        return self.pt(1.0)
+
+    @property
+    def title(self) -> float:
+        return self.pt(1.15)
+
+
+DEFAULT_TYPE = Type()
+
+
+# --- layout -----------------------------------------------------------------------------------------
+
+
+def _sunflower(k: int) -> np.ndarray:
+    """`k` evenly spread points on a sunflower spiral (radius grows as the square root of the index)."""
+    golden = math.pi * (3 - math.sqrt(5))
+    idx = np.arange(k)
+    r = np.sqrt(idx + 0.5)
+    return np.column_stack([r * np.cos(idx * golden), r * np.sin(idx * golden)])
+
+
 def school_positions(model) -> np.ndarray:
-    """Fixed (n, 2) positions of the schools: hubs placed on a ring, each hub's schools around its centre."""
+    """Fixed (n, 2) positions of the schools: hubs placed on a spiral, each hub's schools around its centre."""
     cached = _school_layouts.get(model)
     if cached is not None:
         return cached
     n = int(model.n_schools)
     hubs = np.asarray(model.hub, dtype=int)
-    graph = nx.Graph()
-    graph.add_nodes_from(range(n))
-    pairs, trust = school_links(model)
-    graph.add_weighted_edges_from((int(a), int(b), float(w)) for (a, b), w in zip(pairs, trust))
     unique = sorted(set(hubs.tolist()))
     pos = np.zeros((n, 2))
-    n_hubs = len(unique)
-    if n_hubs == 1:
-        centres = {unique[0]: (0.0, 0.0)}
-        radius = 1.0
+    if len(unique) == 1:
+        centres, radius = {unique[0]: np.zeros(2)}, 1.0
     else:
-        # hubs on a sunflower spiral: even spacing for any number of hubs
-        golden = math.pi * (3 - math.sqrt(5))
-        centres = {}
-        for k, h in enumerate(unique):
-            r = math.sqrt(k + 0.5)
-            centres[h] = (r * math.cos(k * golden), r * math.sin(k * golden))
-        radius = 0.42
+        centres, radius = dict(zip(unique, _sunflower(len(unique)))), 0.42
+    graph = nx.Graph()
+    graph.add_nodes_from(range(n))
+    if n <= AGGREGATE_ABOVE:
+        pairs, trust = school_links(model)
+        graph.add_weighted_edges_from((int(a), int(b), float(w)) for (a, b), w in zip(pairs, trust))
     for h in unique:
         members = np.flatnonzero(hubs == h)
-        sub = graph.subgraph(members.tolist())
         if len(members) == 1:
-            local = {int(members[0]): np.zeros(2)}
+            pts = np.zeros((1, 2))
+        elif n > AGGREGATE_ABOVE:  # drawn as hubs anyway: a plain ring is enough (and instant)
+            a = np.linspace(0, 2 * np.pi, len(members), endpoint=False)
+            pts = np.column_stack([np.cos(a), np.sin(a)])
         else:
-            local = nx.spring_layout(sub, seed=7, k=1.2 / math.sqrt(len(members)), iterations=60)
-        pts = np.array([local[int(i)] for i in members], dtype=float)
-        pts -= pts.mean(axis=0)
+            local = nx.spring_layout(graph.subgraph(members.tolist()), seed=7, k=1.2 / math.sqrt(len(members)),
+                                     iterations=60)
+            pts = np.array([local[int(i)] for i in members], dtype=float)
+        pts = pts - pts.mean(axis=0)
         span = np.abs(pts).max() or 1.0
         pos[members] = np.asarray(centres[h]) + pts / span * radius
     _school_layouts[model] = pos
     return pos
+
+
+def hub_positions(model) -> tuple[np.ndarray, np.ndarray]:
+    """The hubs (sorted ids) and their fixed positions on a sunflower spiral, for the aggregated view."""
+    cached = _hub_layouts.get(model)
+    if cached is None:
+        hubs = np.unique(np.asarray(model.hub, dtype=int))
+        cached = _hub_layouts[model] = (hubs, _sunflower(len(hubs)))
+    return cached
 
 
 def school_links(model) -> tuple[np.ndarray, np.ndarray]:
@@ -119,26 +170,36 @@ def _style_axes(ax) -> None:
     ax.set_yticks([])
     for spine in ax.spines.values():
         spine.set_visible(False)
-    ax.set_aspect("equal", adjustable="box")
 
 
-def stage_legend(ax) -> None:
+def _fit_limits(ax, x0: float, x1: float, y0: float, y1: float) -> None:
+    """Limits that show [x0, x1] x [y0, y1] at equal scale on both axes, filling the axes box (set once)."""
+    fig = ax.figure
+    box = ax.get_position()
+    w, h = box.width * fig.get_figwidth(), box.height * fig.get_figheight()
+    dx, dy = max(x1 - x0, 1e-9), max(y1 - y0, 1e-9)
+    scale = min(w / dx, h / dy)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    ax.set_xlim(cx - w / scale / 2, cx + w / scale / 2)
+    ax.set_ylim(cy - h / scale / 2, cy + h / scale / 2)
+
+
+def stage_legend(ax, type_: Type = DEFAULT_TYPE) -> None:
     """The fixed four-stage legend, always showing every stage so colours never change meaning."""
-    handles = [
-        Line2D([], [], marker="o", linestyle="", markersize=9, markerfacecolor=c, markeredgecolor="#333", label=lab)
-        for lab, c in zip(STAGE_LABELS, STAGE_COLOURS)
-    ]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=4, fontsize=8,
-              frameon=False, handletextpad=0.2, columnspacing=1.0)
+    handles = [Line2D([], [], marker="o", linestyle="", markersize=type_.small * 0.8, markerfacecolor=c,
+                      markeredgecolor="#333", label=lab) for lab, c in zip(STAGE_LABELS, STAGE_COLOURS)]
+    wide = ax.figure.get_figwidth() * ax.figure.dpi >= 38 * type_.px  # room for the four stages on one row
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=4 if wide else 2,
+              fontsize=type_.small, frameon=False, handletextpad=0.2, columnspacing=1.0)
 
 
-def _week_text(ax, animated: bool):
+def _week_text(ax, animated: bool, type_: Type):
     """The week number in the top left corner: short, because every drawn character costs time."""
-    return ax.text(0.0, 1.0, " ", transform=ax.transAxes, ha="left", va="top", fontsize=9, fontweight="bold",
-                   color="#333", zorder=6, animated=animated)
+    return ax.text(0.0, 1.0, " ", transform=ax.transAxes, ha="left", va="top", fontsize=type_.small,
+                   fontweight="bold", color="#333", zorder=6, animated=animated)
 
 
-def _label_paths(ax, xy: np.ndarray, labels: list[str], animated: bool, size: float = 7.0) -> PathCollection:
+def _label_paths(ax, xy: np.ndarray, labels: list[str], animated: bool, size: float) -> PathCollection:
     """Short labels centred on `xy` as one collection of glyph outlines (much cheaper to draw than Text)."""
     paths = []
     for label in labels:
@@ -152,6 +213,55 @@ def _label_paths(ax, xy: np.ndarray, labels: list[str], animated: bool, size: fl
     return coll
 
 
+def _axes_points(ax) -> float:
+    """The smaller side of the axes box in points (marker sizes are in points)."""
+    fig = ax.figure
+    box = ax.get_position()
+    w, h = fig.get_size_inches()
+    return max(min(box.width * w, box.height * h) * 72.0, 50.0)
+
+
+def _band_segments(pos_a: np.ndarray, pos_b: np.ndarray, w: np.ndarray):
+    """Links grouped into TRUST_BANDS NaN-separated polylines (cheap to rasterise); their band levels."""
+    band = np.minimum((w * TRUST_BANDS).astype(int), TRUST_BANDS - 1)
+    segments, levels = [], []
+    for k in range(TRUST_BANDS):
+        idx = np.flatnonzero(band == k)
+        if len(idx):
+            verts = np.full((len(idx), 3, 2), np.nan)
+            verts[:, 0], verts[:, 1] = pos_a[idx], pos_b[idx]
+            segments.append(verts.reshape(-1, 2))
+            levels.append((k + 0.5) / TRUST_BANDS)
+    return segments, np.array(levels)
+
+
+def _link_colours(shade: np.ndarray, fade: float = 1.0) -> np.ndarray:
+    """Grey link colours, more opaque with more trust; `fade` < 1 thins out a crowded picture."""
+    colours = np.zeros((len(shade), 4))
+    colours[:, :3] = 0.3
+    colours[:, 3] = (0.15 + 0.6 * np.asarray(shade)) * fade
+    return colours
+
+
+def _hub_pairs(hub_index: np.ndarray, pairs: np.ndarray, w: np.ndarray, k: int):
+    """Links between different hubs merged per hub pair: (hub a, hub b) arrays and their mean trust."""
+    if not len(pairs):
+        return np.zeros(0, dtype=int), np.zeros(0, dtype=int), np.zeros(0)
+    ha, hb = hub_index[pairs[:, 0]], hub_index[pairs[:, 1]]
+    between = ha != hb
+    key = np.minimum(ha, hb)[between].astype(np.int64) * k + np.maximum(ha, hb)[between]
+    if not len(key):
+        return np.zeros(0, dtype=int), np.zeros(0, dtype=int), np.zeros(0)
+    uniq, inv = np.unique(key, return_inverse=True)
+    trust = np.clip(np.bincount(inv, weights=w[between]) / np.bincount(inv), 0.0, 1.0)
+    return (uniq // k).astype(int), (uniq % k).astype(int), trust
+
+
+def _crowding(count: int) -> float:
+    """Opacity factor for `count` lines: 1 up to 150 lines, then falling so a dense picture stays readable."""
+    return min(1.0, math.sqrt(150.0 / max(count, 1)))
+
+
 class SchoolNetworkArtists:
     """The school network on `ax`: schools coloured by stage, sized by attainment or value added, links by trust.
 
@@ -159,39 +269,53 @@ class SchoolNetworkArtists:
     With `animated=True` the changing artists are left out of normal draws, for blitting.
     """
 
-    def __init__(self, ax, model, animated: bool = False):
-        self.ax = ax
+    def __init__(self, ax, model, animated: bool = False, type_: Type = DEFAULT_TYPE, legend: bool = True,
+                 title: bool = True):
+        self.ax, self.type = ax, type_
         pos = school_positions(model)
         self.pos = pos
         n = self.n = len(pos)
         hubs = np.asarray(model.hub)
         unique_hubs = np.unique(hubs)
+        self.n_hubs = len(unique_hubs)
+        self.hub_index = np.searchsorted(unique_hubs, hubs)
+        self.centres = np.array([pos[hubs == h].mean(axis=0) for h in unique_hubs])
         if len(unique_hubs) > 1:
-            for h in unique_hubs:
+            for h, c in zip(unique_hubs, self.centres):
                 pts = pos[hubs == h]
-                c = pts.mean(axis=0)
                 r = max(np.sqrt(((pts - c) ** 2).sum(axis=1)).max(), 0.05) * 1.15
                 ax.add_patch(Circle(c, r, facecolor="#eef3fb", edgecolor="#c5d3ea", lw=0.8, zorder=0))
-                if len(unique_hubs) <= 60:
-                    ax.text(c[0], c[1] + r, f"hub {h}", ha="center", va="bottom", fontsize=6, color="#5f6f8a",
-                            zorder=1)
-        self.edge_scale = 4.0 if n <= 30 else 1.5
+                if len(unique_hubs) <= 12:
+                    ax.text(c[0], c[1] + r, f"hub {h + 1}", ha="center", va="bottom", fontsize=type_.small,
+                            color="#5f6f8a", zorder=1)
+        pad = 0.3 if len(unique_hubs) > 1 else 0.22
+        _fit_limits(ax, pos[:, 0].min() - pad, pos[:, 0].max() + pad, pos[:, 1].min() - pad, pos[:, 1].max() + pad)
+        _style_axes(ax)
+        # a school's circle in data units (a hub spans 2 units alone, 0.84 among others), then in points
+        if len(unique_hubs) == 1:
+            units = min(0.4, 1.7 / math.sqrt(max(n, 1)))
+        else:
+            units = min(0.22, 0.75 / math.sqrt(np.bincount(self.hub_index).max()))
+        per_unit = (ax.figure.get_figwidth() * ax.get_position().width * 72.0) / np.diff(ax.get_xlim())[0]
+        diameter = max(units * per_unit, 4.0)
+        self.base_size = diameter ** 2
+        self.edge_scale = 5.0 if n <= 30 else (2.0 if n <= BIN_LINKS_ABOVE else 1.2)
         self.links = ax.add_collection(LineCollection([], zorder=2, animated=animated))
         self.pairs = None
-        self.base_size = 900.0 if n <= 15 else (350.0 if n <= 60 else 60.0)
         self.nodes = ax.scatter(pos[:, 0], pos[:, 1], s=self.base_size, c=[STAGE_COLOURS[0]] * n,
-                                edgecolors="#333333", linewidths=0.6 if n <= 60 else 0.2, zorder=3,
+                                edgecolors="#333333", linewidths=0.8 if n <= 60 else 0.2, zorder=3,
                                 animated=animated)
-        self.labels = [_label_paths(ax, pos, [str(i + 1) for i in range(n)], animated)] if n <= 30 else []
+        self.labels = []
+        if n <= LABEL_SCHOOLS_UP_TO:
+            size = max(type_.small, min(diameter * 0.5, type_.pt(1.4)))
+            self.labels = [_label_paths(ax, pos, [school_label(i) for i in range(n)], animated, size)]
         self.ring = ax.scatter(pos[:1, 0], pos[:1, 1], s=60, facecolors="none", edgecolors="#d81b60",
-                               linewidths=2.0, zorder=5, animated=animated)
-        pad = 0.25
-        ax.set_xlim(pos[:, 0].min() - pad, pos[:, 0].max() + pad)
-        ax.set_ylim(pos[:, 1].min() - pad, pos[:, 1].max() + pad)
-        _style_axes(ax)
-        stage_legend(ax)
-        self.title = ax.set_title(" ", fontsize=9)
-        self.week = _week_text(ax, animated)
+                               linewidths=3.0, zorder=5, animated=animated)
+        if legend:
+            stage_legend(ax, type_)
+        self.title = ax.set_title(" " if title else "", fontsize=type_.small)
+        self.show_title = title
+        self.week = _week_text(ax, animated, type_)
 
     @property
     def dynamic(self) -> list:
@@ -206,44 +330,118 @@ class SchoolNetworkArtists:
             if self.pairs is None or not np.array_equal(pairs, self.pairs):  # links rarely change: keep the paths
                 self.links.set_segments(pos[pairs] if len(pairs) else [])
                 self.pairs = pairs
-            widths, shade = w, w
+            widths = shade = w
+            colours = _link_colours(w)
         else:  # many links: one NaN-separated polyline per trust band, far cheaper to rasterise
-            band = np.minimum((w * TRUST_BANDS).astype(int), TRUST_BANDS - 1)
-            segments, levels = [], []
-            for k in range(TRUST_BANDS):
-                idx = np.flatnonzero(band == k)
-                if len(idx):
-                    verts = np.full((len(idx), 3, 2), np.nan)
-                    verts[:, 0], verts[:, 1] = pos[pairs[idx, 0]], pos[pairs[idx, 1]]
-                    segments.append(verts.reshape(-1, 2))
-                    levels.append((k + 0.5) / TRUST_BANDS)
+            hub_index = self.hub_index
+            within = hub_index[pairs[:, 0]] == hub_index[pairs[:, 1]] if len(pairs) else np.zeros(0, bool)
+            segments, widths = _band_segments(pos[pairs[within, 0]], pos[pairs[within, 1]], w[within])
+            colours = _link_colours(widths)
+            if self.n_hubs > 1:  # links between hubs: one line per pair of hubs, drawn lighter
+                ha, hb, trust = _hub_pairs(hub_index, pairs, w, self.n_hubs)
+                more, levels = _band_segments(self.centres[ha], self.centres[hb], trust)
+                segments += more
+                widths = np.concatenate([widths, levels * 0.6])
+                colours = np.vstack([colours, _link_colours(levels, 0.6 * _crowding(len(ha)))])
             self.links.set_segments(segments)
-            widths = shade = np.array(levels)
-        colours = np.zeros((len(shade), 4))
-        colours[:, :3] = 0.35
-        colours[:, 3] = 0.15 + 0.6 * shade
-        self.links.set_linewidths(0.3 + self.edge_scale * widths)
+        self.links.set_linewidths(0.4 + self.edge_scale * widths)
         self.links.set_colors(colours)
         size_by = size_by if size_by in SIZE_BY else "attainment"
         lo, hi = SIZE_BY[size_by]
         value = np.clip((np.asarray(getattr(model, size_by), dtype=float) - lo) / (hi - lo), 0.0, 1.0)
-        sizes = self.base_size * (0.15 + 0.85 * value)
+        sizes = self.base_size * (0.35 + 0.65 * value)
         stages = np.clip(np.asarray(model.stage, dtype=int), 0, 3)
         self.nodes.set_sizes(sizes)
         self.nodes.set_facecolors(STAGE_RGBA[stages])
+        for labels in self.labels:
+            labels.set_facecolors(STAGE_TEXT_RGBA[stages])
         if selected is not None and 0 <= selected < n:
             self.ring.set_visible(True)
             self.ring.set_offsets(pos[selected:selected + 1])
-            self.ring.set_sizes([sizes[selected] * 1.6 + 60])
+            self.ring.set_sizes([(math.sqrt(sizes[selected]) + 9) ** 2])
         else:
             self.ring.set_visible(False)
-        self.title.set_text(f"{n} schools  (size: {size_by.replace('_', ' ')}, line width: trust)")
+        if self.show_title:
+            self.title.set_text(f"{n} schools: size = {SIZE_LABELS[size_by]}, line width = trust")
         self.week.set_text(f"week {model.steps}")
 
 
-def draw_school_network(ax, model, size_by: str = "attainment", selected: int | None = None) -> SchoolNetworkArtists:
+class HubNetworkArtists:
+    """A large system as hubs: one circle per hub, coloured by the stage most of its schools are at.
+
+    Circle area grows with the hub's number of schools and its mean attainment (or value added);
+    lines join hubs whose staff are linked, as wide and dark as the mean trust on those links.
+    """
+
+    def __init__(self, ax, model, animated: bool = False, type_: Type = DEFAULT_TYPE, legend: bool = True,
+                 title: bool = True):
+        self.ax, self.type = ax, type_
+        self.hubs, self.pos = hub_positions(model)
+        self.n = int(model.n_schools)
+        self.hub_index = np.searchsorted(self.hubs, np.asarray(model.hub, dtype=int))
+        self.members = np.bincount(self.hub_index, minlength=len(self.hubs)).astype(float)
+        pad = 0.8
+        _fit_limits(ax, self.pos[:, 0].min() - pad, self.pos[:, 0].max() + pad, self.pos[:, 1].min() - pad,
+                    self.pos[:, 1].max() + pad)
+        _style_axes(ax)
+        span = max(np.ptp(self.pos[:, 0]), 1.0) + 2 * pad
+        spacing = _axes_points(ax) / span  # points between neighbouring hubs (about one unit apart)
+        self.base_size = (0.85 * spacing) ** 2 / max(self.members.mean(), 1.0)
+        self.links = ax.add_collection(LineCollection([], zorder=2, animated=animated))
+        self.nodes = ax.scatter(self.pos[:, 0], self.pos[:, 1], s=10, c=[STAGE_COLOURS[0]] * len(self.hubs),
+                                edgecolors="#333333", linewidths=0.2, zorder=3, animated=animated)
+        self.ring = ax.scatter(self.pos[:1, 0], self.pos[:1, 1], s=60, facecolors="none", edgecolors="#d81b60",
+                               linewidths=3.0, zorder=5, animated=animated)
+        if legend:
+            stage_legend(ax, type_)
+        self.show_title = title
+        self.title = ax.set_title(" " if title else "", fontsize=type_.small)
+        self.week = _week_text(ax, animated, type_)
+
+    @property
+    def dynamic(self) -> list:
+        return [self.links, self.nodes, self.ring, self.week]
+
+    def update(self, model, size_by: str = "attainment", selected: int | None = None) -> None:
+        k = len(self.hubs)
+        pairs, w = school_links(model)
+        ha, hb, trust = _hub_pairs(self.hub_index, pairs, w, k)
+        segments, levels = _band_segments(self.pos[ha], self.pos[hb], trust)
+        self.links.set_segments(segments)
+        self.links.set_linewidths(0.3 + 1.5 * levels)
+        self.links.set_colors(_link_colours(levels * 0.6, _crowding(len(ha))))
+        size_by = size_by if size_by in SIZE_BY else "attainment"
+        lo, hi = SIZE_BY[size_by]
+        value = np.clip((np.asarray(getattr(model, size_by), dtype=float) - lo) / (hi - lo), 0.0, 1.0)
+        mean_value = np.bincount(self.hub_index, weights=value, minlength=k) / np.maximum(self.members, 1)
+        stages = np.clip(np.asarray(model.stage, dtype=int), 0, 3)
+        counts = np.bincount(self.hub_index * 4 + stages, minlength=4 * k).reshape(k, 4)
+        sizes = self.base_size * self.members * (0.35 + 0.65 * mean_value)
+        self.nodes.set_sizes(sizes)
+        self.nodes.set_facecolors(STAGE_RGBA[counts.argmax(axis=1)])
+        if selected is not None and 0 <= selected < self.n:
+            h = self.hub_index[selected]
+            self.ring.set_visible(True)
+            self.ring.set_offsets(self.pos[h:h + 1])
+            self.ring.set_sizes([(math.sqrt(sizes[h]) + 9) ** 2])
+        else:
+            self.ring.set_visible(False)
+        if self.show_title:
+            self.title.set_text(f"{self.n} schools in {k} hubs (one circle per hub)")
+        self.week.set_text(f"week {model.steps}")
+
+
+def network_artists(ax, model, animated: bool = False, type_: Type = DEFAULT_TYPE, legend: bool = True,
+                    title: bool = True):
+    """The network picture for `model`: every school up to AGGREGATE_ABOVE schools, hubs as circles above."""
+    cls = HubNetworkArtists if int(model.n_schools) > AGGREGATE_ABOVE else SchoolNetworkArtists
+    return cls(ax, model, animated=animated, type_=type_, legend=legend, title=title)
+
+
+def draw_school_network(ax, model, size_by: str = "attainment", selected: int | None = None,
+                        type_: Type = DEFAULT_TYPE):
     """Schools as nodes coloured by stage and sized by attainment or value added; links weighted by trust."""
-    artists = SchoolNetworkArtists(ax, model)
+    artists = network_artists(ax, model, type_=type_)
     artists.update(model, size_by=size_by, selected=selected)
     return artists
 
@@ -261,17 +459,18 @@ def teacher_positions(model, school: int, graph: nx.Graph) -> dict:
 
 KNOWLEDGE_RANGE = (0.2, 0.8)  # fixed colour scale, so colours stay comparable between weeks
 ROLE_MARKERS = {"headteacher": "*", "middle leader": "s"}
-MARKER_SIZES = {"o": 110, "s": 110, "*": 260}
+MARKER_SCALE = {"o": 1.0, "s": 1.0, "*": 2.4}
 
 
 class TeacherNetworkArtists:
     """One school's teachers on a ring, coloured by knowledge; links styled by their last activity.
 
     The ring, colour bar, legend and limits are built once per school; `update` changes link
-    segments, colours and the title.
+    segments and colours.
     """
 
-    def __init__(self, ax, model, school: int, cmap: str = "viridis", animated: bool = False):
+    def __init__(self, ax, model, school: int, cmap: str = "viridis", animated: bool = False,
+                 type_: Type = DEFAULT_TYPE):
         self.ax, self.school = ax, int(school)
         graph = model.teacher_graph(self.school)
         self.pos = teacher_positions(model, self.school, graph)
@@ -281,27 +480,31 @@ class TeacherNetworkArtists:
             colour, width, style, alpha = ACTIVITY_STYLE[activity]
             self.links.append(ax.add_collection(LineCollection([], colors=colour, linewidths=width, linestyles=style,
                                                                alpha=alpha, zorder=1 + activity, animated=animated)))
+        base = (type_.small * 0.9) ** 2 * max(0.5, min(2.0, 20 / max(len(self.pos), 1)))
         self.nodes = {}
         for marker in ("o", "s", "*"):
-            self.nodes[marker] = ax.scatter([], [], c=[], cmap=cmap, norm=self.norm, s=MARKER_SIZES[marker],
+            self.nodes[marker] = ax.scatter([], [], c=[], cmap=cmap, norm=self.norm, s=base * MARKER_SCALE[marker],
                                             marker=marker, edgecolors="#222", linewidths=0.5, zorder=6,
                                             animated=animated)
-        cb = ax.figure.colorbar(ScalarMappable(norm=self.norm, cmap=cmap), ax=ax, fraction=0.04, pad=0.01)
-        cb.set_label("knowledge (mean of 3 areas)", fontsize=7)
-        cb.ax.tick_params(labelsize=7)
+        cb = ax.figure.colorbar(ScalarMappable(norm=self.norm, cmap=cmap), ax=ax, fraction=0.05, pad=0.01)
+        cb.set_label("knowledge (mean of 3 areas)", fontsize=type_.small)
+        cb.ax.tick_params(labelsize=type_.small)
         handles = [Line2D([], [], color=c, lw=w, linestyle=s, label=lab)
                    for lab, (c, w, s, _) in zip(ACTIVITY_LABELS, ACTIVITY_STYLE)]
-        handles += [Line2D([], [], marker="*", linestyle="", color="#555", markersize=10, label="headteacher"),
-                    Line2D([], [], marker="s", linestyle="", color="#555", markersize=6, label="middle leader")]
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, fontsize=7, frameon=False)
+        handles += [Line2D([], [], marker="*", linestyle="", color="#555", markersize=type_.small, label="headteacher"),
+                    Line2D([], [], marker="s", linestyle="", color="#555", markersize=type_.small * 0.6,
+                           label="middle leader")]
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=2, fontsize=type_.small,
+                  frameon=False, handlelength=2.2, columnspacing=1.0)
         xy = np.array(list(self.pos.values())) if self.pos else np.zeros((0, 2))
         if len(xy):
-            ax.set_xlim(xy[:, 0].min() - 0.3, xy[:, 0].max() + 0.3)
-            ax.set_ylim(xy[:, 1].min() - 0.3, xy[:, 1].max() + 0.3)
+            ax.set_xlim(xy[:, 0].min() - 0.15, xy[:, 0].max() + 0.15)
+            ax.set_ylim(xy[:, 1].min() - 0.15, xy[:, 1].max() + 0.15)
+        ax.set_aspect("equal", adjustable="box")
         _style_axes(ax)
         name = model.school_agents[self.school].name
-        ax.set_title(f"{name}: teachers and learning links", fontsize=9)
-        self.week = _week_text(ax, animated)
+        ax.set_title(f"{name}: teachers and learning links", fontsize=type_.small)
+        self.week = _week_text(ax, animated, type_)
         self._graph = graph  # the first update reuses the graph built here
 
     @property
@@ -328,24 +531,32 @@ class TeacherNetworkArtists:
         self.week.set_text(f"week {model.steps}")
 
 
+# Each chart: title, y-axis label, (reporter, legend label) pairs.
 CHARTS = (
-    ("Knowledge by area", (("knowledge_teaching_learning", "teaching & learning"),
-                           ("knowledge_leadership", "leadership"), ("knowledge_coaching", "coaching"),
-                           ("knowledge_accessed", "knowledge accessed"))),
-    ("Trust and moral capital", (("mean_trust", "mean trust"), ("moral_capital", "moral capital"))),
-    ("Attainment and value added", (("mean_attainment", "attainment"), ("mean_value_added", "value added"))),
-    ("Schools per stage", (("stage_isolation", "Isolation"), ("stage_initiation", "Initiation"),
-                           ("stage_engagement", "Engagement"), ("stage_integration", "Integration"))),
+    ("Knowledge by area", "mean knowledge (1 = world best)",
+     (("knowledge_teaching_learning", "teaching & learning"), ("knowledge_leadership", "leadership"),
+      ("knowledge_coaching", "coaching"), ("knowledge_accessed", "knowledge accessed"))),
+    ("Trust and moral capital", "level (0 to 1)", (("mean_trust", "mean trust"), ("moral_capital", "moral capital"))),
+    ("Attainment and value added", "score", (("mean_attainment", "attainment"), ("mean_value_added", "value added"))),
+    ("Schools per stage", "number of schools", (("stage_isolation", "Isolation"), ("stage_initiation", "Initiation"),
+                                                ("stage_engagement", "Engagement"),
+                                                ("stage_integration", "Integration"))),
 )
-CHART_COLUMNS = tuple(col for _, series in CHARTS for col, _ in series)
+CHART_KEYS = ("knowledge", "trust", "attainment", "stages")  # names of CHARTS for the toggle and `--chart`
+CHART_COLUMNS = tuple(col for _, _, series in CHARTS for col, _ in series)
+LINE_COLOURS = ("#0072b2", "#d55e00", "#009e73", "#cc79a7")  # Okabe-Ito, distinct from each other
 WEEKS_PER_YEAR = TICKS_PER_YEAR    # a tick is a school week
+X_LABEL = f"school week ({WEEKS_PER_YEAR} weeks a year)"
 Y_STEP = 0.05  # the charts' y range grows in steps of this, so it changes (and is redrawn) rarely
 
 
 def model_series(model) -> dict[str, np.ndarray]:
-    """The collected time series as plain arrays, straight from the DataCollector (no DataFrame: faster)."""
+    """The collected time series as plain arrays (no DataFrame: faster), with their weeks under "tick"."""
     collected = model.datacollector.model_vars
-    return {col: np.asarray(collected[col], dtype=float) for col in CHART_COLUMNS if col in collected}
+    out = {col: np.asarray(collected[col], dtype=float) for col in CHART_COLUMNS if col in collected}
+    n = _length(out)
+    out["tick"] = np.arange(n, dtype=float) * int(getattr(getattr(model, "p", None), "collect_every", 1) or 1)
+    return out
 
 
 def _as_series(data) -> dict[str, np.ndarray]:
@@ -356,7 +567,20 @@ def _as_series(data) -> dict[str, np.ndarray]:
 
 
 def _length(data: dict) -> int:
-    return len(next(iter(data.values()))) if data else 0
+    return max((len(v) for k, v in data.items() if k != "tick"), default=0)
+
+
+def _ticks_of(df: dict) -> np.ndarray:
+    n = _length(df)
+    tick = df.get("tick")
+    return np.asarray(tick, dtype=float)[:n] if tick is not None and len(tick) >= n else np.arange(n, dtype=float)
+
+
+def year_ticks(xmax: float) -> list[float]:
+    """Tick positions on the week axis at whole school years, at most about eight of them."""
+    years = max(1, int(round(xmax / WEEKS_PER_YEAR)))
+    every = max(1, math.ceil(years / 8))
+    return [float(WEEKS_PER_YEAR * y) for y in range(0, years + 1, every)]
 
 
 class ChartArtists:
@@ -364,32 +588,41 @@ class ChartArtists:
 
     The x axis spans whole school years (39 weeks) and the y range only grows, in steps of 0.05
     (stages: 0 to the number of schools), so a static background can be reused for many weeks.
+    The legend sits above the axes, so it never hides a line.
     """
 
-    def __init__(self, ax, df, index: int, legend: bool = True, animated: bool = False, n_schools: int | None = None):
+    def __init__(self, ax, df, index: int, legend: bool = True, animated: bool = False, n_schools: int | None = None,
+                 type_: Type = DEFAULT_TYPE, title: bool = True, min_weeks: int = 0):
         self.ax, self.index = ax, index
-        title, series = CHARTS[index]
+        name, ylabel, series = CHARTS[index]
         self.cols = [(c, lab) for c, lab in series if c in _as_series(df)]
         self.stacked = "stage" in series[0][0]
         self.n_schools = n_schools
+        self.min_weeks = int(min_weeks)
         self.ylim: tuple[float, float] | None = None
         self.applied: tuple | None = None
         if self.stacked:
-            self.areas = [ax.fill_between([0, 1], [0, 0], [0, 0], label=lab, color=STAGE_COLOURS[i], alpha=0.9,
+            self.areas = [ax.fill_between([0, 1], [0, 0], [0, 0], label=lab, color=STAGE_COLOURS[i], alpha=0.95,
                                           linewidth=0, animated=animated)
                           for i, (_, lab) in enumerate(self.cols)]
             self.lines = []
         else:
             self.areas = []
-            self.lines = [ax.plot([], [], label=lab, lw=1.5, animated=animated)[0] for _, lab in self.cols]
-        ax.set_title(title, fontsize=10)
-        ax.locator_params(nbins=4)  # fewer ticks: tick layout dominates the cost of a chart frame
-        ax.tick_params(labelsize=7)
-        ax.set_xlabel("week", fontsize=7)
+            self.lines = [ax.plot([], [], label=lab, lw=2.5, color=LINE_COLOURS[i % len(LINE_COLOURS)],
+                                  animated=animated)[0] for i, (_, lab) in enumerate(self.cols)]
+        if title:
+            ax.set_title(name, fontsize=type_.title, loc="left", pad=type_.small * 0.5)
+        ax.tick_params(labelsize=type_.small)
+        ax.set_xlabel(X_LABEL, fontsize=type_.small)
+        ax.set_ylabel(ylabel, fontsize=type_.small)
         ax.grid(alpha=0.3)
         self.legend = None
         if legend and self.cols:
-            self.legend = ax.legend(fontsize=8, loc="upper left", framealpha=0.8)
+            self.legend = ax.legend(handles=[*self.areas, *self.lines], fontsize=type_.small, loc="lower left",
+                                    bbox_to_anchor=(0.0, 1.0), ncol=2, frameon=False, borderaxespad=0.2,
+                                    handlelength=1.5, columnspacing=1.0)
+            if title:  # the title above the legend (room for two rows, as _chart_axes leaves)
+                ax.set_title(name, fontsize=type_.title, loc="left", pad=type_.small * 3.6)
 
     @property
     def dynamic(self) -> list:
@@ -399,21 +632,21 @@ class ChartArtists:
         """(xmax, ylo, yhi) for the data in `df`; only ever grows."""
         df = _as_series(df)
         n = _length(df)
-        xmax = WEEKS_PER_YEAR * max(1, math.ceil((n - 1) / WEEKS_PER_YEAR))
+        ticks = _ticks_of(df)
+        last = max(float(ticks[-1]) if n else 0.0, float(self.min_weeks), 1.0)
+        xmax = WEEKS_PER_YEAR * max(1, math.ceil(last / WEEKS_PER_YEAR))
         if self.stacked:
-            total = sum((df[c] for c, _ in self.cols), np.zeros(n)) if n else np.zeros(1)
+            total = sum((df[c][:n] for c, _ in self.cols), np.zeros(n)) if n else np.zeros(1)
             top = max(self.n_schools or 0, float(total.max()) if len(total) else 1.0, 1.0)
             ylim = (0.0, top)
         else:
             values = np.concatenate([df[c] for c, _ in self.cols]) if self.cols and n else np.zeros(1)
             values = values[np.isfinite(values)]
             lo, hi = (float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)
-            if self.ylim is not None and self.ylim[0] <= lo and hi <= self.ylim[1]:
-                ylim = self.ylim
-            else:
-                if self.ylim is not None:
-                    lo, hi = min(lo, self.ylim[0]), max(hi, self.ylim[1])
-                ylim = (math.floor((lo - 0.02) / Y_STEP) * Y_STEP, math.ceil((hi + 0.02) / Y_STEP) * Y_STEP)
+            # the data's range with a margin, on the Y_STEP grid; the union with what was shown before
+            ylim = (round(math.floor((lo - 0.02) / Y_STEP) * Y_STEP, 6), round(math.ceil((hi + 0.02) / Y_STEP) * Y_STEP, 6))
+            if self.ylim is not None:
+                ylim = (min(ylim[0], self.ylim[0]), max(ylim[1], self.ylim[1]))
         self.ylim = ylim
         return (xmax, *ylim)
 
@@ -421,74 +654,123 @@ class ChartArtists:
         """Show the series in `df`; return the axes limits (they key the static background)."""
         df = _as_series(df)
         n = _length(df)
-        x = np.arange(n, dtype=float)
+        x = _ticks_of(df)
         if self.stacked:
             lower = np.zeros(n)
             for area, (col, _) in zip(self.areas, self.cols):
-                upper = lower + df[col]
+                upper = lower + df[col][:n]
                 area.set_data(x, lower, upper)
                 lower = upper
         else:
             for line, (col, _) in zip(self.lines, self.cols):
-                line.set_data(x, df[col])
+                line.set_data(x, df[col][:n])
         key = self.limits(df)
         if key != self.applied:  # setting limits invalidates every transform below the axes: only on change
             self.ax.set_xlim(0, key[0])
             self.ax.set_ylim(key[1], key[2])
+            self.ax.xaxis.set_major_locator(FixedLocator(year_ticks(key[0])))
             self.applied = key
         return key
 
 
-def draw_chart(ax, df, index: int, legend: bool = True) -> ChartArtists:
+def draw_chart(ax, df, index: int, legend: bool = True, type_: Type = DEFAULT_TYPE) -> ChartArtists:
     """Draw chart number `index` of CHARTS from the collected time series `df`."""
-    chart = ChartArtists(ax, df, index, legend=legend)
+    chart = ChartArtists(ax, df, index, legend=legend, type_=type_)
     chart.update(df)
     return chart
 
 
 # --- standalone figures and the dashboard's blitted frames -----------------------------------------------
 
+NETWORK_SIZE = (600, 560)  # default picture sizes in pixels (the dashboard passes the size it shows)
+CHART_SIZE = (640, 520)
+CHARTS_SIZE = (1000, 760)
+TEACHER_SIZE = (600, 560)
 
-def _network_fig(model, animated: bool, dpi: int):
-    fig = Figure(figsize=(6.0, 5.0), dpi=dpi)
-    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.08, top=0.94)
-    return fig, SchoolNetworkArtists(fig.add_subplot(), model, animated=animated)
+
+def _figure(size, dpi: int, layout: str | None = "constrained") -> Figure:
+    w, h = size
+    fig = Figure(figsize=(max(int(w), 50) / dpi, max(int(h), 50) / dpi), dpi=dpi, layout=layout)
+    if layout == "constrained":
+        fig.get_layout_engine().set(w_pad=4 / 72, h_pad=4 / 72)
+    return fig
 
 
-def _charts_fig(model, animated: bool, dpi: int):
-    fig = Figure(figsize=(6.6, 5.4), dpi=dpi)  # fixed margins: constrained layout costs more than drawing
-    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.08, top=0.95, wspace=0.22, hspace=0.38)
+def _network_fig(model, animated: bool, size, type_: Type, legend: bool = True, title: bool = True):
+    fig = _figure(size, type_.dpi, layout=None)
+    rows = 1 if size[0] >= 38 * type_.px else 2  # the stage legend's rows (see stage_legend)
+    bottom = ((1.5 * rows + 0.7) * type_.px / size[1]) if legend else 0.01
+    top = 1 - (1.8 * type_.px / size[1]) if title else 0.99
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=bottom, top=top)
+    return fig, network_artists(fig.add_subplot(), model, animated=animated, type_=type_, legend=legend, title=title)
+
+
+def _chart_axes(fig, size, type_: Type, rows: int, cols: int) -> list:
+    """A rows x cols grid of chart axes with fixed margins measured in text heights (no layout engine: the
+    blitted figure and a fresh one are laid out the same, and nothing moves when tick labels change)."""
+    w, h = size
+    em = type_.px  # the text height in pixels
+    left, right, bottom, top = 5.6 * em, 1.6 * em, 3.6 * em, 5.6 * em  # labels; ticks; title and 2-row legend
+    cell_w = (w - cols * (left + right)) / cols
+    cell_h = (h - rows * (bottom + top)) / rows
+    axes = []
+    for r in range(rows):
+        for c in range(cols):
+            x0 = c * (left + right + cell_w) + left
+            y0 = h - (r + 1) * (top + bottom + cell_h) + bottom
+            axes.append(fig.add_axes((x0 / w, y0 / h, max(cell_w, 10) / w, max(cell_h, 10) / h)))
+    return axes
+
+
+def _chart_fig(model, index: int, animated: bool, size, type_: Type, min_weeks: int = 0):
+    fig = _figure(size, type_.dpi, layout=None)
+    (ax,) = _chart_axes(fig, size, type_, 1, 1)
+    chart = ChartArtists(ax, model_series(model), index, animated=animated,
+                         n_schools=int(model.n_schools), type_=type_, min_weeks=min_weeks)
+    return fig, [chart]
+
+
+def _charts_fig(model, animated: bool, size, type_: Type, min_weeks: int = 0):
+    fig = _figure(size, type_.dpi, layout=None)
     df = model_series(model)
-    charts = [ChartArtists(ax, df, i, animated=animated, n_schools=int(model.n_schools))
-              for i, ax in enumerate(fig.subplots(2, 2).flat)]
+    charts = [ChartArtists(ax, df, i, animated=animated, n_schools=int(model.n_schools), type_=type_,
+                           min_weeks=min_weeks)
+              for i, ax in enumerate(_chart_axes(fig, size, type_, 2, 2))]
     return fig, charts
 
 
-def _teacher_fig(model, school: int, animated: bool, dpi: int):
-    fig = Figure(figsize=(6.0, 4.6), dpi=dpi)
-    fig.subplots_adjust(left=0.01, right=0.92, bottom=0.12, top=0.93)
-    return fig, TeacherNetworkArtists(fig.add_subplot(), model, school, animated=animated)
+def _teacher_fig(model, school: int, animated: bool, size, type_: Type):
+    fig = _figure(size, type_.dpi)
+    return fig, TeacherNetworkArtists(fig.add_subplot(), model, school, animated=animated, type_=type_)
 
 
-def charts_figure(model, dpi: int = 72) -> Figure:
+def charts_figure(model, size=CHARTS_SIZE, type_: Type = DEFAULT_TYPE) -> Figure:
     """All four time-series charts in one 2x2 figure (one image: cheaper to render than four)."""
-    fig, charts = _charts_fig(model, False, dpi)
+    fig, charts = _charts_fig(model, False, size, type_)
     df = model_series(model)
     for chart in charts:
         chart.update(df)
     return fig
 
 
-def network_figure(model, size_by: str = "attainment", selected: int | None = None, dpi: int = 72) -> Figure:
+def chart_figure(model, index: int = 0, size=CHART_SIZE, type_: Type = DEFAULT_TYPE) -> Figure:
+    """One time-series chart (number `index` of CHARTS) as a standalone figure."""
+    fig, charts = _chart_fig(model, index, False, size, type_)
+    charts[0].update(model_series(model))
+    return fig
+
+
+def network_figure(model, size_by: str = "attainment", selected: int | None = None, size=NETWORK_SIZE,
+                   type_: Type = DEFAULT_TYPE, legend: bool = True, title: bool = True) -> Figure:
     """The school network as a standalone figure."""
-    fig, net = _network_fig(model, False, dpi)
+    fig, net = _network_fig(model, False, size, type_, legend=legend, title=title)
     net.update(model, size_by=size_by, selected=selected)
     return fig
 
 
-def teacher_figure(model, school: int, dpi: int = 72) -> Figure:
+def teacher_figure(model, school: int, size=TEACHER_SIZE, type_: Type = DEFAULT_TYPE) -> Figure:
     """One school's teachers as a standalone figure."""
-    fig, teachers = _teacher_fig(model, school, False, dpi)
+    fig, teachers = _teacher_fig(model, school, False, size, type_)
     teachers.update(model)
     return fig
 
@@ -525,49 +807,40 @@ class BlitFrame:
         self.canvas = FigureCanvasAgg(fig)
         self.background = None
         self.key = None
-        self.overlays = []
         self.full_draws = 0
 
-    def image(self, key, dynamic, overlays=()) -> bytes:
-        """The figure as image bytes (IMAGE_FORMAT); `overlays` (static, drawn with alpha 0.8: legends) stay over `dynamic`."""
+    def image(self, key, dynamic) -> bytes:
+        """The figure as image bytes (IMAGE_FORMAT)."""
         if self.background is None or key != self.key:
             self.canvas.draw()  # animated artists are skipped
             self.background = self.canvas.copy_from_bbox(self.fig.bbox)
-            self.overlays = [self._pixels(a) for a in overlays]
             self.key = key
             self.full_draws += 1
         else:
             self.canvas.restore_region(self.background)
         for artist in dynamic:
             self.fig.draw_artist(artist)
-        if self.overlays:
-            # a legend with framealpha 0.8 over the changing lines: 80 % legend as drawn, 20 % what is below
-            buf = np.asarray(self.canvas.buffer_rgba())
-            for rows, cols, pixels in self.overlays:
-                buf[rows, cols] = (pixels * 0.8 + buf[rows, cols] * 0.2).astype(np.uint8)
         return encode_image(self.canvas)
-
-    def _pixels(self, artist):
-        """The rows and columns `artist` covers in the canvas buffer, and its pixels there, as drawn now."""
-        h = self.canvas.get_width_height(physical=True)[1]
-        box = artist.get_window_extent(self.canvas.get_renderer())
-        rows = slice(max(int(h - box.y1), 0), max(int(math.ceil(h - box.y0)), 0))
-        cols = slice(max(int(box.x0), 0), max(int(math.ceil(box.x1)), 0))
-        return rows, cols, np.asarray(self.canvas.buffer_rgba())[rows, cols].astype(np.float32)
 
 
 class _Frames:
-    """One model's persistent dashboard figures (kept while the model lives)."""
+    """One model's persistent dashboard figures (kept while the model lives), by picture name."""
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.network = None  # (BlitFrame, SchoolNetworkArtists)
-        self.charts = None  # (BlitFrame, [ChartArtists])
-        self.teachers = None  # (BlitFrame, TeacherNetworkArtists)
+        self.pictures: dict[str, tuple] = {}  # name -> (static key, BlitFrame, artists)
+
+    def get(self, name: str, static_key, build):
+        """The (BlitFrame, artists) for `name`, built anew by `build()` when `static_key` changed."""
+        entry = self.pictures.get(name)
+        if entry is None or entry[0] != static_key:
+            fig, artists = build()
+            entry = self.pictures[name] = (static_key, BlitFrame(fig), artists)
+        return entry[1], entry[2]
 
 
 # Weakly keyed, and bounded: Mesa 3.3 keeps every model alive (its agents' id counters are keyed by
-# model), so without a bound each Reset would keep three figures for good. An evicted model that is
+# model), so without a bound each Reset would keep the figures for good. An evicted model that is
 # still shown simply gets new figures.
 MAX_CACHED_MODELS = 12
 _frames: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -589,39 +862,51 @@ def _frames_for(model) -> _Frames:
         return frames
 
 
-def network_image(model, size_by: str = "attainment", selected: int | None = None, dpi: int = 72) -> bytes:
+def _size(size) -> tuple[int, int]:
+    w, h = size
+    return max(int(w), 50), max(int(h), 50)
+
+
+def network_image(model, size_by: str = "attainment", selected: int | None = None, size=NETWORK_SIZE,
+                  type_: Type = DEFAULT_TYPE, legend: bool = True, title: bool = True) -> bytes:
     """The school network as image bytes (IMAGE_FORMAT), drawn by updating this model's persistent figure."""
-    frames = _frames_for(model)
+    frames, size = _frames_for(model), _size(size)
     with frames.lock:
-        if frames.network is None:
-            fig, net = _network_fig(model, True, dpi)
-            frames.network = (BlitFrame(fig), net)
-        blit, net = frames.network
+        blit, net = frames.get("network", (size, type_, legend, title),
+                               lambda: _network_fig(model, True, size, type_, legend=legend, title=title))
         net.update(model, size_by=size_by, selected=selected)
         return blit.image(net.title.get_text(), net.dynamic)
 
 
-def charts_image(model, dpi: int = 72) -> bytes:
+def _chart_bytes(blit, charts, model) -> bytes:
+    df = model_series(model)
+    key = tuple(chart.update(df) for chart in charts)
+    return blit.image(key, [a for chart in charts for a in chart.dynamic])
+
+
+def chart_image(model, index: int = 0, size=CHART_SIZE, type_: Type = DEFAULT_TYPE, min_weeks: int = 0) -> bytes:
+    """One chart (number `index` of CHARTS) as image bytes, drawn by updating a persistent figure."""
+    frames, size = _frames_for(model), _size(size)
+    with frames.lock:
+        blit, charts = frames.get("chart", (int(index), size, type_, int(min_weeks)),
+                                  lambda: _chart_fig(model, int(index), True, size, type_, min_weeks))
+        return _chart_bytes(blit, charts, model)
+
+
+def charts_image(model, size=CHARTS_SIZE, type_: Type = DEFAULT_TYPE, min_weeks: int = 0) -> bytes:
     """The four time-series charts as image bytes, drawn by updating this model's persistent figure."""
-    frames = _frames_for(model)
+    frames, size = _frames_for(model), _size(size)
     with frames.lock:
-        if frames.charts is None:
-            fig, charts = _charts_fig(model, True, dpi)
-            frames.charts = (BlitFrame(fig), charts)
-        blit, charts = frames.charts
-        df = model_series(model)
-        key = tuple(chart.update(df) for chart in charts)
-        return blit.image(key, [a for chart in charts for a in chart.dynamic],
-                        overlays=[chart.legend for chart in charts if chart.legend is not None])
+        blit, charts = frames.get("charts", (size, type_, int(min_weeks)),
+                                  lambda: _charts_fig(model, True, size, type_, min_weeks))
+        return _chart_bytes(blit, charts, model)
 
 
-def teacher_image(model, school: int, dpi: int = 72) -> bytes:
-    """One school's teachers as image bytes; the figure is rebuilt only when another school is chosen."""
-    frames = _frames_for(model)
+def teacher_image(model, school: int, size=TEACHER_SIZE, type_: Type = DEFAULT_TYPE) -> bytes:
+    """One school's teachers as image bytes; the figure is rebuilt only when another school (or size) is asked."""
+    frames, size = _frames_for(model), _size(size)
     with frames.lock:
-        if frames.teachers is None or frames.teachers[1].school != int(school):
-            fig, teachers = _teacher_fig(model, school, True, dpi)
-            frames.teachers = (BlitFrame(fig), teachers)
-        blit, teachers = frames.teachers
+        blit, teachers = frames.get("teachers", (int(school), size, type_),
+                                    lambda: _teacher_fig(model, int(school), True, size, type_))
         teachers.update(model)
         return blit.image(None, teachers.dynamic)

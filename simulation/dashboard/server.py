@@ -103,6 +103,7 @@ def start(scenario: str | None = None, port: int = 8765, host: str = "127.0.0.1"
         env[SCENARIO_ENV] = scenario
     env.setdefault("SOLARA_ASSETS_PROXY", "true")  # serve front-end files from the local cache (assets.py)
     env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")  # no phoning home from a workshop laptop
+    env.setdefault("SOLARA_THEME_SHOW_BANNER", "false")  # Solara's corner badge would cover the pictures
     env.setdefault("MPLBACKEND", "Agg")
     cmd = [sys.executable, "-m", "solara", "run", APP_MODULE, "--host", host, "--port", str(port),
            "--production", "--no-open", "--log-level", "warning"]

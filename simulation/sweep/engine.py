@@ -5,6 +5,7 @@ Storage (the sweep folder):
   parts/runs/*.parquet         one file per finished batch: a row per run (the record of what is done)
   parts/timeseries/*.parquet   the same batch's kept time series, written just before its runs part
   runs.parquet, timeseries.parquet, metadata.json, plots/   merged from the parts at the end
+  runs.csv, design.csv, summary.csv   the same tables for a spreadsheet (`tables`), written with them
 Every file is written under a temporary name and renamed, so a killed sweep (SIGINT or SIGKILL)
 leaves only whole parts and loses only the runs in flight; `resume=True` runs the run ids no part
 holds. Each run's seed comes from the sweep seed and its run id, so the results do not depend on
@@ -23,16 +24,22 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import pandas as pd
 
+from simulation.lifeline import ctrl_c_deferred
+from simulation.params import PARAMS
 from simulation.results import atomic_write, atomic_write_text, provenance
 from simulation.sweep.design import Run, design_points, plan_runs
-from simulation.sweep.spec import SweepError, SweepSpec, metric_columns, parse_sweep
+from simulation.sweep.spec import (SweepError, SweepSpec, check_run_count, design_size, design_words, metric_columns,
+                                   parse_sweep)
 from simulation.sweep.worker import run_batch
+from simulation.validation import check_path
 
 ID_COLUMNS = ("run_id", "point_id", "replication", "seed", "status", "error")
+ID_DTYPES = {"run_id": "int64", "point_id": "int64", "replication": "int64", "seed": "int64", "status": "str",
+             "error": "str"}
 TARGET_BATCH_SECONDS = 5.0
 
 
@@ -178,7 +185,7 @@ class SweepStore:
         frames = [pd.read_parquet(p) for p in run_sources + run_parts]
         runs = (pd.concat(frames, ignore_index=True) if frames else _runs_frame([], columns))
         runs = runs.drop_duplicates("run_id", keep="first").sort_values("run_id").reset_index(drop=True)
-        runs = runs.reindex(columns=list(dict.fromkeys([*columns, *runs.columns])))
+        runs = _typed(runs.reindex(columns=list(dict.fromkeys([*columns, *runs.columns]))), columns)
         committed = {p.name for p in run_parts}
         ts_sources = [self.dir / "timeseries.parquet"] if (self.dir / "timeseries.parquet").exists() else []
         ts_parts = [p for p in self._parts(self.ts_parts) if p.name in committed]
@@ -186,7 +193,8 @@ class SweepStore:
         if ts_frames:
             ts = pd.concat(ts_frames, ignore_index=True)
             ts = ts.drop_duplicates(["run_id", "tick"], keep="first").sort_values(["run_id", "tick"])
-            ts = ts.reset_index(drop=True)
+            ts = ts.reset_index(drop=True).astype({"run_id": "int64", "tick": "int64",
+                                                   **{c: "float64" for c in ts_columns if c in ts}})
         else:
             ts = pd.DataFrame({"run_id": pd.Series(dtype="int64"), "tick": pd.Series(dtype="int64"),
                                **{c: pd.Series(dtype="float64") for c in ts_columns}})
@@ -212,13 +220,34 @@ def _same_design(stored: pd.DataFrame, points: list[dict]) -> bool:
     return all(list(stored[c]) == list(fresh[c]) for c in fresh.columns)
 
 
-def _runs_frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows).reindex(columns=columns)
-    for c in ("run_id", "point_id", "replication", "seed"):
-        frame[c] = frame[c].astype("int64")
-    for c in ("status", "error", "traceback"):
-        frame[c] = frame[c].fillna("").astype(str)
+def _runs_frame(rows: list[dict], columns) -> pd.DataFrame:
+    """Rows as a runs table with the sweep's fixed column types, however few rows (none, or all failed)."""
+    return _typed(pd.DataFrame(rows).reindex(columns=list(columns)), columns)
+
+
+def _typed(frame: pd.DataFrame, schema) -> pd.DataFrame:
+    """`frame` with each column of `schema` (name -> dtype; a plain list of names types only the id and text
+    columns) in its type, so runs.parquet has the same column types after any interruption."""
+    if not isinstance(schema, Mapping):
+        schema = {c: ID_DTYPES[c] for c in schema if c in ID_DTYPES}
+    for c, dtype in schema.items():
+        if c not in frame:
+            continue
+        if dtype == "str":
+            frame[c] = frame[c].fillna("").astype(str)
+        else:
+            frame[c] = frame[c].astype(dtype)
     return frame
+
+
+def runs_schema(spec: SweepSpec) -> dict[str, str]:
+    """Every runs-table column and its dtype, fixed by the sweep file alone (not by which runs finished)."""
+    swept = {}
+    for name in spec.swept:
+        kind = PARAMS[name].kind
+        swept[name] = "int64" if kind is int else "float64" if kind is float else "bool" if kind is bool else "object"
+    return {**ID_DTYPES, **swept, **{c: "float64" for c in metric_columns(spec.metrics)}, "wall_time_s": "float64",
+            "traceback": "str"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -234,14 +263,22 @@ class PoolBackend:
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor
 
+        from simulation.lifeline import children_ignore_ctrl_c
+
         method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
         ctx = mp.get_context(method)
-        if method == "forkserver":
-            ctx.set_forkserver_preload(["simulation.sweep.worker"])
         self.slots = self.workers = workers
         self.start_method = method
-        self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
-                                            initializer=_init_pool_worker)
+        # the forkserver (and the resource tracker) start now, with Ctrl-C blocked, so every worker they
+        # fork is deaf to it from birth: Ctrl-C reaches the sweep alone, which stops them (see lifeline)
+        with children_ignore_ctrl_c():
+            if method == "forkserver":
+                from multiprocessing import forkserver
+
+                ctx.set_forkserver_preload(["simulation.sweep.worker"])
+                forkserver.ensure_running()
+            self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                                                initializer=_init_pool_worker, initargs=(os.getpid(),))
 
     def submit(self, fn, *args):
         return self.executor.submit(fn, *args)
@@ -268,10 +305,10 @@ class PoolBackend:
         return {"backend": self.kind, "workers": self.workers, "start_method": self.start_method}
 
 
-def _init_pool_worker() -> None:
+def _init_pool_worker(parent_pid: int | None = None) -> None:
     from simulation.sweep.worker import init_pool_worker
 
-    init_pool_worker()
+    init_pool_worker(parent_pid)
 
 
 class DaskBackend:
@@ -373,8 +410,8 @@ def _job(spec: SweepSpec) -> dict[str, Any]:
             "timeseries": list(spec.timeseries), "every": spec.every}
 
 
-def _columns(spec: SweepSpec) -> list[str]:
-    return [*ID_COLUMNS, *spec.swept, *metric_columns(spec.metrics), "wall_time_s", "traceback"]
+def _columns(spec: SweepSpec) -> dict[str, str]:
+    return runs_schema(spec)
 
 
 def run_sweep(spec: SweepSpec, out_dir: str | Path | None = None, *, workers: int | None = None,
@@ -384,35 +421,61 @@ def run_sweep(spec: SweepSpec, out_dir: str | Path | None = None, *, workers: in
     """Run every run of `spec` not yet in `out_dir`, streaming batches to disk; merge, plot and return.
 
     `workers` is the local pool size (default: all cores); `scheduler` a Dask address or scheduler file
-    (then `workers` is ignored). KeyboardInterrupt stops the pool at once, merges the finished runs,
-    writes metadata.json with status "interrupted" and re-raises.
+    (then `workers` is ignored). KeyboardInterrupt (Ctrl-C, or SIGTERM on the command line) at any
+    stage raises `SweepInterrupted` saying what is saved: while runs go, the pool stops at once, the
+    finished runs are merged and metadata.json says "interrupted"; while plotting, every table and
+    metadata.json are already written.
     """
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
+    check_path("--out", out_dir)
     out_dir = Path(out_dir) if out_dir is not None else default_out_dir(spec)
-    points = design_points(spec)
-    runs = plan_runs(spec, points)
+    check_run_count(spec.source, design_size(spec), spec.replications, design_words(spec))  # before sampling
+    try:
+        points = design_points(spec)
+        runs = plan_runs(spec, points)
+    except KeyboardInterrupt:
+        raise SweepInterrupted("design", out_dir, None, design_size(spec) * spec.replications) from None
     store = SweepStore(out_dir)
-    store.open(spec, points, resume)
+    try:
+        with ctrl_c_deferred():
+            store.open(spec, points, resume)
+    except KeyboardInterrupt:
+        store.close()
+        raise SweepInterrupted("design", out_dir, None, len(runs)) from None
     columns = _columns(spec)
     try:
-        done = store.done_ids()
-        todo = [r for r in runs if r.run_id not in done]
         execution: dict[str, Any] = {"backend": "none (nothing left to run)"}
         counts = {"ran": 0, "failed": 0}
-        if todo:
-            backend = DaskBackend(scheduler) if scheduler else PoolBackend(workers or default_workers())
-            size = choose_batch(spec, len(todo), backend.slots, batch)
-            execution = {**backend.describe(), "batch": size}
-            try:
+        backend = None
+        try:
+            done = store.done_ids()
+            todo = [r for r in runs if r.run_id not in done]
+            if todo:
+                backend = DaskBackend(scheduler) if scheduler else PoolBackend(workers or default_workers())
+                size = choose_batch(spec, len(todo), backend.slots, batch)
+                execution = {**backend.describe(), "batch": size}
                 _drive(spec, backend, store, todo, size, len(runs), len(runs) - len(todo), columns, progress,
                        on_batch, counts)
-            except BaseException as exc:
-                backend.close(cancel=True)
-                status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "stopped"
-                _finish(spec, store, columns, runs, started, t0, status, counts, execution, plots=False)
-                raise
-            backend.close()
+                with ctrl_c_deferred():
+                    backend.close()
+                    backend = None
+        except BaseException as exc:
+            recorded = None
+            try:
+                with ctrl_c_deferred():       # a second Ctrl-C must not leave the merge half done
+                    if backend is not None:
+                        backend.close(cancel=True)
+                    status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "stopped"
+                    recorded = len(_finish(spec, store, columns, runs, started, t0, status, counts, execution,
+                                           plots=False).runs)
+            except KeyboardInterrupt:         # held back until the merge was written: nothing more to stop
+                pass
+            if isinstance(exc, KeyboardInterrupt):
+                if recorded is None:
+                    recorded = len(store.done_ids())
+                raise SweepInterrupted("runs", store.dir, recorded, len(runs)) from None
+            raise
         return _finish(spec, store, columns, runs, started, t0, "complete", counts, execution, plots=plots)
     finally:
         store.close()
@@ -435,7 +498,10 @@ def _drive(spec, backend, store, todo: list[Run], size: int, total: int, already
                 chunk = batches.popleft()
                 payload = [{"run_id": r.run_id, "point_id": r.point_id, "replication": r.replication,
                             "seed": r.seed, "params": r.params} for r in chunk]
-                inflight[backend.submit(run_batch, job, payload)] = chunk
+                # a submit may start worker processes: a Ctrl-C is held until they are recorded, so that
+                # the pool stops every one (a worker left half-started would fail loudly on its own)
+                with ctrl_c_deferred():
+                    inflight[backend.submit(run_batch, job, payload)] = chunk
             for fut in backend.wait_first(list(inflight)):
                 chunk = inflight.pop(fut)
                 try:
@@ -455,26 +521,84 @@ def _drive(spec, backend, store, todo: list[Run], size: int, total: int, already
 
 def _finish(spec, store: SweepStore, columns, runs: list[Run], started, t0, status, counts, info,
             plots: bool) -> SweepOutcome:
-    ran, failed = counts["ran"], counts["failed"]
-    merged, ts = store.merge(columns, list(spec.timeseries))
-    wall = time.perf_counter() - t0
-    n_failed = int((merged["status"] != "ok").sum()) if len(merged) else 0
-    if status == "complete" and len(merged) < len(runs):
-        status = "incomplete"
-    meta = {"sweep": spec.name, "status": status, "runs_total": len(runs), "runs_recorded": len(merged),
-            "runs_failed": n_failed, "ran_this_call": ran, "failed_this_call": failed,
-            "design_points": int(merged["point_id"].nunique()) if len(merged) else 0,
-            "replications": spec.replications, "seed": spec.seed, "seeding": spec.seeding,
-            "swept": list(spec.swept), "started": started.isoformat(timespec="seconds"),
-            "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"), "wall_time_s": round(wall, 3),
-            "runs_per_minute": round(60 * ran / wall, 2) if wall > 0 and ran else None,
-            "execution": info, **provenance()}
-    files = ["sweep.toml", "design.parquet", "runs.parquet", "timeseries.parquet", "metadata.json"]
-    if plots and len(merged) and (merged["status"] == "ok").any():
+    """Merge the parts, write the tables (Parquet and CSV) and metadata.json together, then the plots.
+
+    The tables and the metadata that counts their rows are written with Ctrl-C held back, so they always
+    agree; metadata.json is written before the plots (its "plots" says "pending" meanwhile), so a sweep
+    interrupted while plotting still says truly that every run is saved, and which plots exist.
+    """
+    ran = counts["ran"]
+    try:
+        merged, ts, meta, files, will_plot, wall, n_failed, status = _merge_and_record(
+            spec, store, columns, runs, started, t0, status, counts, info, plots)
+    except KeyboardInterrupt:      # held back until the tables and metadata.json were written
+        if status != "complete":
+            raise
+        meta = json.loads((store.dir / "metadata.json").read_text(encoding="utf-8"))
+        if meta.get("plots") == "pending":
+            with ctrl_c_deferred():
+                meta["plots"] = "interrupted"
+                _write_metadata(store, meta)
+            raise SweepInterrupted("plots", store.dir, meta["runs_recorded"], len(runs)) from None
+        raise SweepInterrupted("finish", store.dir, meta["runs_recorded"], len(runs)) from None
+    outcome = SweepOutcome(out_dir=store.dir, runs=merged, timeseries=ts, total=len(runs), ran=ran,
+                           failed=n_failed, wall_time_s=wall, status=status, metadata=meta)
+    if will_plot:
         from simulation.sweep.plots import save_sweep_plots
 
-        files += save_sweep_plots(store.dir, spec, merged)
-    meta["files"] = files
+        try:
+            plotted = save_sweep_plots(store.dir, spec, merged)
+        except KeyboardInterrupt:
+            with ctrl_c_deferred():
+                meta["plots"] = "interrupted"
+                meta["files"] = files + sorted(f"plots/{p.name}" for p in (store.dir / "plots").glob("*.png"))
+                _write_metadata(store, meta)
+            raise SweepInterrupted("plots", store.dir, len(merged), len(runs)) from None
+        with ctrl_c_deferred():
+            meta["plots"] = "complete"
+            meta["files"] = files + list(plotted)
+            _write_metadata(store, meta)
+    return outcome
+
+
+def _merge_and_record(spec, store: SweepStore, columns, runs: list[Run], started, t0, status, counts, info,
+                      plots: bool):
+    """The merged tables, their CSV and metadata.json, written together with Ctrl-C held back."""
+    from simulation.sweep.tables import write_tables
+
+    ran, failed = counts["ran"], counts["failed"]
+    with ctrl_c_deferred():
+        merged, ts = store.merge(columns, list(spec.timeseries))
+        wall = time.perf_counter() - t0
+        n_failed = int((merged["status"] != "ok").sum()) if len(merged) else 0
+        if status == "complete" and len(merged) < len(runs):
+            status = "incomplete"
+        meta = {"sweep": spec.name, "status": status, "runs_total": len(runs), "runs_recorded": len(merged),
+                "runs_failed": n_failed, "ran_this_call": ran, "failed_this_call": failed,
+                "design_points": int(merged["point_id"].nunique()) if len(merged) else 0,
+                "replications": spec.replications, "seed": spec.seed, "seeding": spec.seeding,
+                "swept": list(spec.swept), "started": started.isoformat(timespec="seconds"),
+                "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"), "wall_time_s": round(wall, 3),
+                "runs_per_minute": round(60 * ran / wall, 2) if wall > 0 and ran else None,
+                "execution": info, **provenance()}
+        files = ["sweep.toml", "design.parquet", "runs.parquet", "timeseries.parquet", "metadata.json"]
+        files += write_tables(store.dir, spec, merged, pd.read_parquet(store.dir / "design.parquet"))
+        will_plot = plots and len(merged) and (merged["status"] == "ok").any()
+        meta["plots"] = "pending" if will_plot else "none"
+        meta["files"] = files
+        _write_metadata(store, meta)
+    return merged, ts, meta, files, bool(will_plot), wall, n_failed, status
+
+
+def _write_metadata(store: SweepStore, meta: dict[str, Any]) -> None:
     atomic_write_text(store.dir / "metadata.json", json.dumps(meta, indent=2, default=str) + "\n")
-    return SweepOutcome(out_dir=store.dir, runs=merged, timeseries=ts, total=len(runs), ran=ran, failed=n_failed,
-                        wall_time_s=wall, status=status, metadata=meta)
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM) stopped a sweep: at which stage ("design": before any run; "runs"; "finish": after
+    the last run, tables written; "plots") and how many of its runs are recorded in `out_dir` (None when not
+    looked at), for a true one-line message."""
+
+    def __init__(self, stage: str, out_dir: Path, recorded: int | None, total: int):
+        self.stage, self.out_dir, self.recorded, self.total = stage, Path(out_dir), recorded, total
+        super().__init__(f"sweep interrupted during {stage}")

@@ -1,7 +1,9 @@
-"""Sweep figures: each kept metric against each swept parameter, mean with a 95 % confidence band.
+"""Sweep figures: each kept metric against each swept parameter, mean with a 95 % confidence interval.
 
-One PNG per swept parameter (plots/<param>.png), a panel per metric. Grids with a second swept
-parameter of few values draw one line per value of it; sampled designs are binned into deciles.
+One PNG per swept parameter (plots/<param>.png), a panel per metric titled with its plain name and its
+unit on the y axis. Numeric parameters are lines with a band, categorical ones points with error bars.
+Grids with a second swept parameter of few values draw one line (or one dodged set of points) per value
+of it; sampled designs are binned into deciles.
 """
 
 from __future__ import annotations
@@ -68,36 +70,81 @@ def _hue_for(spec, x: str) -> str | None:
     return min(others)[1] if others else None
 
 
+def parameter_name(name: str) -> str:
+    """A parameter's plain name: the first clause of its documentation ('schools per hub'), else its name."""
+    import re
+
+    from simulation.params import PARAMS
+
+    if name not in PARAMS:
+        return name.replace("_", " ")
+    plain = re.split(r"[;:\[]| \(", PARAMS[name].doc)[0].strip().rstrip(",")
+    return plain if 0 < len(plain) <= 60 else name.replace("_", " ")
+
+
+def parameter_label(name: str) -> str:
+    """An axis label for a swept parameter: plain name, then the name in the sweep file and the unit
+    ('schools per hub (hub_size; schools)')."""
+    from simulation.params import PARAMS
+
+    unit = PARAMS[name].unit if name in PARAMS else "-"
+    return f"{parameter_name(name)} ({name}" + (")" if unit in ("-", "") else f"; {unit})")
+
+
+def _categorical(values: pd.Series) -> bool:
+    """A parameter drawn as categories (points with error bars): text, booleans."""
+    return not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
+
+
 def plot_parameter(spec, runs: pd.DataFrame, x: str) -> Figure:
-    """A figure with one panel per plotted metric against swept parameter `x`."""
+    """A figure with one panel per plotted metric against swept parameter `x`.
+
+    A numeric parameter is drawn as a line with a 95 % band (one line per value of a second swept parameter);
+    a categorical one (formation, link policy, booleans) as points with 95 % error bars, dodged by that
+    second parameter. Panels are titled with the reporter's plain name, their y axes carry its unit.
+    """
+    from simulation.reporters import reporter_axis, reporter_name
+
     metrics = list(spec.plot)
     cols = min(3, len(metrics))
     rows = int(np.ceil(len(metrics) / cols))
-    fig = Figure(figsize=(4.2 * cols, 3.2 * rows + 0.6))
-    fig.subplots_adjust(left=0.08, right=0.97, bottom=0.1, top=1 - 0.6 / (3.2 * rows + 0.6), wspace=0.3,
-                        hspace=0.55)
+    fig = Figure(figsize=(4.4 * cols, 3.4 * rows + 0.8), layout="constrained")
     hue = _hue_for(spec, x)
     reps = spec.replications
-    fig.suptitle(f"{spec.name}: final values against {x} (mean, 95 % CI; {reps} replication"
-                 f"{'s' if reps != 1 else ''} per point" + (f", one line per {hue})" if hue else ")"))
+    categorical = _categorical(runs[x])
+    fig.suptitle(f"Sweep {spec.name}: values at the end of the run against {parameter_name(x)}\n(mean and 95 % CI "
+                 f"over {reps} replication{'s' if reps != 1 else ''} per point"
+                 + (f"; one colour per {parameter_name(hue)})" if hue else ")"))
     for i, metric in enumerate(metrics):
         ax = fig.add_subplot(rows, cols, i + 1)
         table = summarise(runs, x, metric, hue)
-        groups = table.groupby(hue, sort=True) if hue else [(None, table)]
-        categorical = not pd.api.types.is_numeric_dtype(table[x]) if len(table) else False
-        for label, part in groups:
-            xs = np.arange(len(part)) if categorical else part[x].to_numpy(dtype=float)
-            line = ax.plot(xs, part["mean"], marker="o", ms=3, label=None if label is None else f"{hue}={label}")
-            ax.fill_between(xs, part["lo"], part["hi"], alpha=0.2, color=line[0].get_color(), linewidth=0)
+        groups = list(table.groupby(hue, sort=True)) if hue else [(None, table)]
+        levels = [v for v in (spec.grid or {}).get(x, sorted(table[x].unique())) if v in set(table[x])] \
+            if categorical and len(table) else []
+        width = 0.6 / max(len(groups), 1)
+        for j, (label, part) in enumerate(groups):
+            name = None if label is None else f"{hue} = {label}"
             if categorical:
-                ax.set_xticks(xs, [str(v) for v in part[x]])
-            elif len(part) <= MAX_LEVELS and runs[x].nunique() <= MAX_LEVELS:
-                ax.set_xticks(xs, [f"{v:g}" for v in xs])
-        ax.set_title(metric, fontsize=10)
-        ax.set_xlabel(x)
+                offset = (j - (len(groups) - 1) / 2) * width
+                xs = np.array([levels.index(v) for v in part[x]], dtype=float) + offset
+                err = np.vstack([part["mean"] - part["lo"], part["hi"] - part["mean"]])
+                ax.errorbar(xs, part["mean"], yerr=err, fmt="o", ms=4, capsize=3, label=name)
+            else:
+                xs = part[x].to_numpy(dtype=float)
+                line = ax.plot(xs, part["mean"], marker="o", ms=3, label=name)
+                ax.fill_between(xs, part["lo"], part["hi"], alpha=0.2, color=line[0].get_color(), linewidth=0)
+                if len(part) <= MAX_LEVELS and runs[x].nunique() <= MAX_LEVELS:
+                    ax.set_xticks(xs, [f"{v:g}" for v in xs])
+        if categorical:
+            ax.set_xticks(np.arange(len(levels)), [str(v) for v in levels])
+            ax.set_xlim(-0.5, len(levels) - 0.5)
+        title = reporter_name(metric)
+        ax.set_title(title[0].upper() + title[1:], fontsize=10)
+        ax.set_xlabel(parameter_label(x))
+        ax.set_ylabel(reporter_axis(metric))
         ax.grid(alpha=0.3)
         if hue and i == 0:
-            ax.legend(fontsize=7)
+            ax.legend(fontsize=7, title=parameter_label(hue), title_fontsize=7)
     return fig
 
 

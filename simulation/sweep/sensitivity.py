@@ -21,6 +21,17 @@ from simulation.sweep.spec import SweepSpec
 NUM_RESAMPLES = 1000
 #: the index that ranks parameters, and the one drawn next to it, per method
 RANKING = {"morris": ("mu_star", "sigma"), "sobol": ("ST", "S1")}
+#: what the indices mean and how they are scaled, per method (for sensitivity.md, the plot and the command)
+SCALING = {
+    "morris": ("mu_star is the mean absolute elementary effect in the metric's own unit per the parameter's full "
+               "range: SALib divides each step's change in the metric by the step as a share of the range "
+               "(delta = levels / (2 (levels - 1)), 2/3 for 4 levels), so mu_star = mean |dy / delta| is how much "
+               "the metric would move if the parameter went from its lowest to its highest value (linearly). "
+               "Parameters with different ranges are thus compared over the ranges the sweep file gives; "
+               "integer parameters are rounded, so their real step may be slightly smaller or larger."),
+    "sobol": ("ST and S1 are shares of the variance of the metric over the sampled ranges (0-1, no unit): S1 "
+              "the parameter alone, ST including all its interactions."),
+}
 
 
 class SensitivityError(RuntimeError):
@@ -80,30 +91,45 @@ def to_markdown(table: pd.DataFrame, method: str) -> str:
     body = "".join("| " + " | ".join(f"{row[c]:.4g}" if isinstance(row[c], float) else str(row[c]) for c in cols)
                    + " |\n" for _, row in table.iterrows())
     what = ("Morris elementary effects: mu_star (mean absolute effect, with its 95 % bootstrap CI) ranks the "
-            "parameters; sigma shows interaction or non-linearity." if method == "morris" else
-            "Sobol' indices: ST (total effect, with its 95 % bootstrap CI) ranks the parameters; S1 is the "
+            "parameters; sigma (SD of the effects, same unit) shows interaction or non-linearity." if method == "morris"
+            else "Sobol' indices: ST (total effect, with its 95 % bootstrap CI) ranks the parameters; S1 is the "
             "first-order (alone) share of variance.")
-    return f"# Sensitivity ({method})\n\n{what}\n\n{head}{body}"
+    return f"# Sensitivity ({method})\n\n{what}\n\n**Scaling.** {SCALING[method]}\n\n{head}{body}"
 
 
 def plot_indices(table: pd.DataFrame, method: str, title: str) -> Figure:
-    """Horizontal bars of the ranking index (and its companion) with 95 % CI whiskers, one panel per metric."""
+    """Horizontal bars of the ranking index (and its companion) with 95 % CI whiskers, one panel per metric.
+
+    Panels carry the metric's plain name; the x axis says what the index is and its unit (Morris: the
+    metric's unit per the parameter's full range, see SCALING; Sobol': share of variance).
+    """
+    from simulation.reporters import reporter_name, reporter_unit
+
     key, other = RANKING[method]
+    names = ({"mu_star": "mu* (mean |elementary effect|)", "sigma": "sigma (spread of effects: interactions)"}
+             if method == "morris" else {"ST": "ST (total effect)", "S1": "S1 (first-order effect)"})
     metrics = list(dict.fromkeys(table["metric"]))
     n_par = table["parameter"].nunique()
-    height = 0.6 + 0.35 * n_par
-    fig = Figure(figsize=(6.5, height * len(metrics) + 0.6))
-    fig.subplots_adjust(left=0.3, right=0.96, top=1 - 0.6 / (height * len(metrics) + 0.6), bottom=0.06, hspace=0.6)
+    height = 1.0 + 0.35 * n_par
+    fig = Figure(figsize=(7.0, height * len(metrics) + 0.9), layout="constrained")
     fig.suptitle(title)
     for i, metric in enumerate(metrics):
         ax = fig.add_subplot(len(metrics), 1, i + 1)
         part = table[table["metric"] == metric].sort_values(key)
         y = np.arange(len(part))
-        ax.barh(y + 0.2, part[key], height=0.4, xerr=part[f"{key}_conf"], capsize=2, label=key, color="#2a9d8f")
+        ax.barh(y + 0.2, part[key], height=0.4, xerr=part[f"{key}_conf"], capsize=2, label=names[key],
+                color="#2a9d8f")
         err = part[f"{other}_conf"] if f"{other}_conf" in part else None
-        ax.barh(y - 0.2, part[other], height=0.4, xerr=err, capsize=2, label=other, color="#f4a261")
+        ax.barh(y - 0.2, part[other], height=0.4, xerr=err, capsize=2, label=names[other], color="#f4a261")
         ax.set_yticks(y, part["parameter"])
-        ax.set_title(metric, fontsize=10)
+        plain = reporter_name(metric)
+        ax.set_title(f"{plain[0].upper() + plain[1:]} ({metric})", fontsize=10)
+        ax.set_ylabel("parameter")
+        if method == "morris":
+            unit = reporter_unit(metric)
+            ax.set_xlabel(f"change in the metric over each parameter's full range ({unit if unit != '-' else metric})")
+        else:
+            ax.set_xlabel("share of the metric's variance (0-1)")
         ax.grid(axis="x", alpha=0.3)
         ax.axvline(0, color="black", linewidth=0.6)
         if i == 0:
@@ -117,7 +143,8 @@ def write_report(out_dir: str | Path, spec: SweepSpec, table: pd.DataFrame) -> l
     method = spec.sensitivity.method
     atomic_write(out / "sensitivity.csv", lambda tmp: table.to_csv(tmp, index=False))
     atomic_write_text(out / "sensitivity.md", to_markdown(table, method))
-    fig = plot_indices(table, method, f"{spec.name}: {method} sensitivity (95 % CI)")
+    what = "Morris screening" if method == "morris" else "Sobol' variance shares"
+    fig = plot_indices(table, method, f"Which parameters matter most: {what} of sweep {spec.name} (95 % CI)")
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100)
     atomic_write_bytes(out / "sensitivity.png", buf.getvalue())

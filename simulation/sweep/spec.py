@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from simulation.params import PARAMS
 from simulation.reporters import REPORTERS
@@ -33,8 +33,13 @@ SUMMARIES = ("mean", "min", "max", "change")
 DEFAULT_PLOT = ("mean_knowledge", "cross_school_trust", "moral_capital", "mean_attainment", "knowledge_accessed",
                 "mean_value_added")
 DEFAULT_EVERY = 13
-MAX_RUNS = 10_000_000
+#: the one cap on runs, for grids, samples and SALib designs alike, checked before any design point is made;
+#: a sweep's plan is held in memory (about 0.4 GB and 10 s per million runs) and a million runs of even
+#: the smallest model take hours
+MAX_RUNS = 1_000_000
 MAX_GRID_VALUES = 100_000
+MAX_SAMPLE_N = 1_000_000
+MAX_SENSITIVITY_N = 1_000_000
 
 
 class SweepError(ScenarioError):
@@ -153,10 +158,14 @@ class SweepSpec:
             raise SweepError(f"--method {method!r} is not allowed: expected one of "
                              f"{', '.join(map(repr, SENSITIVITY_METHODS))}.", field="method", value=method,
                              allowed=", ".join(SENSITIVITY_METHODS))
+        if n is not None:
+            _again(check_int, None, "--n", n, 2, MAX_SENSITIVITY_N)
         new = SensitivitySpec(method=method, metrics=s.metrics, n=n or s.n, levels=s.levels,
                               second_order=s.second_order, ranges=s.ranges)
         _check_sensitivity_size(self.source, new)
-        return replace(self, sensitivity=new, grid=None, sample=None)
+        spec = replace(self, sensitivity=new, grid=None, sample=None)
+        check_run_count(self.source, design_size(spec), spec.replications, design_words(spec))
+        return spec
 
 
 def metric_columns(metrics) -> tuple[str, ...]:
@@ -213,58 +222,92 @@ def _again(fn, *args):
 
 
 def _grid_values(source, name: str, raw: Any) -> list:
+    """The checked values of one grid entry, each once."""
+    return _grid_entry(source, name, raw)[1]()
+
+
+def _grid_entry(source, name: str, raw: Any) -> tuple[int, Callable[[], list]]:
+    """How many values one grid entry gives, counted from its range or array before any value is made or
+    compared (so a huge grid is refused at once), and the function that makes them."""
     where = f"grid.{name}"
     allowed = ("an array of values, e.g. [4, 8, 12], or a range table {start = 4, stop = 12, step = 4} "
                "(stop included) or {start = 0.1, stop = 0.5, num = 5}")
     if isinstance(raw, Mapping):
-        _again(check_keys, source, raw, RANGE_FIELDS, where + ".")
-        for key in ("start", "stop"):
-            if key not in raw:
-                raise SweepError(f"{where} has no {key!r}: a range needs start, stop and either step or num.",
-                                 source=source, field=f"{where}.{key}", allowed=allowed)
-        if ("step" in raw) == ("num" in raw):
-            raise SweepError(f"{where} needs exactly one of 'step' and 'num' (got "
-                             f"{'both' if 'step' in raw else 'neither'}).", source=source, field=where,
-                             allowed=allowed)
-        p = PARAMS[name]
-        if p.choices is not None or p.kind is bool:
-            raise _sweep_error(source, where, raw, "has the wrong type",
-                               f"an array of values ({name} takes {p.allowed()})")
-        start, stop = (_again(check_param, name, raw[k], source, "grid.") for k in ("start", "stop"))
-        if "num" in raw:
-            num = _again(check_int, source, f"{where}.num", raw["num"], 1, MAX_GRID_VALUES)
-            values = [start + (stop - start) * i / (num - 1) for i in range(num)] if num > 1 else [start]
-        else:
-            step = raw["step"]
-            if isinstance(step, bool) or not isinstance(step, (int, float)) or not step > 0 or not math.isfinite(step):
-                raise _sweep_error(source, f"{where}.step", step, "is not a positive number",
-                                   "a positive number (the range counts up from start to stop)")
-            if stop < start:
-                raise SweepError(f"{where}.stop = {stop!r} is below start = {start!r}: expected stop >= start.",
-                                 source=source, field=f"{where}.stop", value=stop, allowed=f"a number >= {start}")
-            count = int(math.floor((stop - start) / step + 1e-9)) + 1
-            if count > MAX_GRID_VALUES:
-                raise _sweep_error(source, f"{where}.step", step, "gives too many values",
-                                   f"at most {MAX_GRID_VALUES} values in one range")
-            values = [start + i * step for i in range(count)]
+        return _grid_range(source, name, raw, where, allowed)
+    if isinstance(raw, list):
+        if not raw:
+            raise _sweep_error(source, where, raw, "is empty", allowed)
+        if len(raw) > MAX_GRID_VALUES:
+            raise _sweep_error(source, where, f"an array of {len(raw)} values", "has too many values",
+                               f"at most {MAX_GRID_VALUES} values in one grid entry")
+        return len(raw), lambda: _checked_values(source, name, where, raw)
+    return 1, lambda: _checked_values(source, name, where, [raw])
+
+
+def _checked_values(source, name: str, where: str, raw_list: list) -> list:
+    """Each value checked by the parameter table; a value given twice is refused (one pass, by hash)."""
+    values: dict[Any, None] = {}
+    for v in raw_list:
+        checked = _again(check_param, name, v, source, "grid.")
+        key = (type(checked), checked)
+        if key in values:
+            raise _sweep_error(source, where, v, "is listed twice", "each value once")
+        values[key] = None
+    return [checked for _, checked in values]
+
+
+def _grid_range(source, name: str, raw: Mapping, where: str, allowed: str) -> tuple[int, Callable[[], list]]:
+    """A {start, stop, step | num} range: its size, then its values (integers rounded, repeats dropped)."""
+    _again(check_keys, source, raw, RANGE_FIELDS, where + ".")
+    for key in ("start", "stop"):
+        if key not in raw:
+            raise SweepError(f"{where} has no {key!r}: a range needs start, stop and either step or num.",
+                             source=source, field=f"{where}.{key}", allowed=allowed)
+    if ("step" in raw) == ("num" in raw):
+        raise SweepError(f"{where} needs exactly one of 'step' and 'num' (got "
+                         f"{'both' if 'step' in raw else 'neither'}).", source=source, field=where,
+                         allowed=allowed)
+    p = PARAMS[name]
+    if p.choices is not None or p.kind is bool:
+        raise _sweep_error(source, where, raw, "has the wrong type",
+                           f"an array of values ({name} takes {p.allowed()})")
+    start, stop = (_again(check_param, name, raw[k], source, "grid.") for k in ("start", "stop"))
+    if "num" in raw:
+        num = _again(check_int, source, f"{where}.num", raw["num"], 1, MAX_GRID_VALUES)
+        count = num
+
+        def raw_values() -> list:
+            return [start + (stop - start) * i / (num - 1) for i in range(num)] if num > 1 else [start]
+    else:
+        step = raw["step"]
+        if (isinstance(step, bool) or not isinstance(step, (int, float)) or not step > 0
+                or (isinstance(step, float) and not math.isfinite(step))):
+            raise _sweep_error(source, f"{where}.step", step, "is not a positive number",
+                               "a positive number (the range counts up from start to stop)")
+        if stop < start:
+            raise SweepError(f"{where}.stop = {stop!r} is below start = {start!r}: expected stop >= start.",
+                             source=source, field=f"{where}.stop", value=stop, allowed=f"a number >= {start}")
+        # compared before dividing: a huge integer step cannot become a float, a tiny one gives inf
+        ratio = 0.0 if step > stop - start else (stop - start) / step
+        if not ratio < MAX_GRID_VALUES:
+            raise _sweep_error(source, f"{where}.step", step, "gives too many values",
+                               f"at most {MAX_GRID_VALUES} values in one range")
+        count = int(math.floor(ratio + 1e-9)) + 1
+
+        def raw_values() -> list:
+            return [start + i * step for i in range(count)]
+    if p.kind is int:
+        count = min(count, abs(int(stop) - int(start)) + 1)      # rounded integers repeat
+
+    def make() -> list:
+        values = raw_values()
         if p.kind is int:
             values = [int(round(v)) for v in values]
         else:
             values = [round(float(v), 12) for v in values]
-        raw_list = list(dict.fromkeys(values))
-    elif isinstance(raw, list):
-        if not raw:
-            raise _sweep_error(source, where, raw, "is empty", allowed)
-        raw_list = raw
-    else:
-        raw_list = [raw]
-    values = []
-    for v in raw_list:
-        checked = _again(check_param, name, v, source, "grid.")
-        if checked in values:
-            raise _sweep_error(source, where, v, "is listed twice", "each value once")
-        values.append(checked)
-    return values
+        return _checked_values(source, name, where, list(dict.fromkeys(values)))
+
+    return count, make
 
 
 def _ranges(source, where: str, raw: Any, numeric_only: bool) -> dict[str, Range]:
@@ -374,14 +417,17 @@ def parse_sweep(data: Mapping[str, Any], source: str | None = None, base_dir: Pa
         if not isinstance(raw, Mapping) or not raw:
             raise _sweep_error(source, "grid", raw, "is empty" if isinstance(raw, Mapping) else "has the wrong type",
                                "a [grid] table of parameter = [values]")
-        grid = {}
+        entries = {}
         for key, value in raw.items():
             if key not in PARAMS:
                 _again(check_param, key, None, source, "grid.")
             if key in fixed:
                 raise SweepError(f"{key!r} is both fixed in [params] and swept in [grid]: keep one.", source=source,
                                  field=f"grid.{key}", value=key, allowed="a parameter in one of the two tables")
-            grid[key] = _grid_values(source, key, value)
+            entries[key] = _grid_entry(source, key, value)
+        sizes = " x ".join(f"grid.{k} ({n} value{'s' if n != 1 else ''})" for k, (n, _) in entries.items())
+        check_run_count(source, math.prod(n for n, _ in entries.values()), replications, sizes)
+        grid = {key: make() for key, (_, make) in entries.items()}
     if "sample" in data:
         raw = data["sample"]
         if not isinstance(raw, Mapping):
@@ -395,7 +441,7 @@ def parse_sweep(data: Mapping[str, Any], source: str | None = None, base_dir: Pa
         if "n" not in raw:
             raise SweepError("sample has no 'n': expected the number of design points, e.g. n = 64.",
                              source=source, field="sample.n", allowed="an integer in [1, 1000000]")
-        n = _again(check_int, source, "sample.n", raw["n"], 1, 1_000_000)
+        n = _again(check_int, source, "sample.n", raw["n"], 1, MAX_SAMPLE_N)
         ranges = _ranges(source, "sample.ranges", raw.get("ranges"), numeric_only=False)
         for key in ranges:
             if key in fixed:
@@ -433,7 +479,7 @@ def parse_sweep(data: Mapping[str, Any], source: str | None = None, base_dir: Pa
         columns = metric_columns(metrics)
         s_metrics = _reporter_list(source, "sensitivity.metrics", raw.get("metrics", ["mean_knowledge"]), columns,
                                    "runs-table metrics (a kept reporter, or reporter_mean/_min/_max/_change)")
-        n = _again(check_int, source, "sensitivity.n", raw.get("n", 8), 2, 1_000_000)
+        n = _again(check_int, source, "sensitivity.n", raw.get("n", 8), 2, MAX_SENSITIVITY_N)
         levels = _again(check_int, source, "sensitivity.levels", raw.get("levels", 4), 2, 100)
         second = raw.get("second_order", False)
         if not isinstance(second, bool):
@@ -452,12 +498,52 @@ def parse_sweep(data: Mapping[str, Any], source: str | None = None, base_dir: Pa
     spec = SweepSpec(name=name, description=description, base=base, seed=seed, replications=replications,
                      seeding=seeding, grid=grid, sample=sample, sensitivity=sensitivity, metrics=metrics,
                      timeseries=timeseries, every=every, plot=plot, batch=batch, source=source)
-    points = math.prod(len(v) for v in grid.values()) if grid else (sample.n if sample else 1)
-    if points * replications > MAX_RUNS:
-        raise SweepError(f"the sweep has {points} design points x {replications} replications = "
-                         f"{points * replications} runs: expected at most {MAX_RUNS}.", source=source,
-                         field="replications", value=replications, allowed=f"at most {MAX_RUNS} runs in all")
+    check_run_count(source, design_size(spec), replications, design_words(spec))
     return spec
+
+
+def sensitivity_points(s: SensitivitySpec) -> int:
+    """Design points of a SALib design, counted before it is drawn: Morris n (k + 1), Sobol' n (k + 2), or
+    n (2k + 2) with second-order indices, for k parameters."""
+    k = len(s.ranges)
+    if s.method == "morris":
+        return s.n * (k + 1)
+    return s.n * (2 * k + 2 if s.second_order else k + 2)
+
+
+def design_size(spec: SweepSpec) -> int:
+    """How many design points `design.design_points` will make for `spec`, without making them."""
+    if spec.grid:
+        return math.prod(len(v) for v in spec.grid.values())
+    if spec.sample:
+        return spec.sample.n
+    if spec.sensitivity:
+        return sensitivity_points(spec.sensitivity)
+    return 1
+
+
+def design_words(spec: SweepSpec) -> str:
+    """The design in words, for the run-cap message: its grid entries and sizes, or the sample or SALib size."""
+    if spec.grid:
+        return " x ".join(f"grid.{k} ({len(v)} values)" for k, v in spec.grid.items())
+    if spec.sample:
+        return f"sample.n = {spec.sample.n}"
+    if spec.sensitivity:
+        s = spec.sensitivity
+        k = len(s.ranges)
+        formula = ("n (k + 1)" if s.method == "morris" else "n (2k + 2)" if s.second_order else "n (k + 2)")
+        return f"a {s.method} design of {formula} with n = {s.n}, k = {k} parameters"
+    return "the base scenario alone"
+
+
+def check_run_count(source, points: int, replications: int, design: str) -> None:
+    """The one run cap for every kind of design (grid, sample, SALib), applied before any point is made."""
+    runs = points * replications
+    if runs > MAX_RUNS:
+        raise SweepError(f"the sweep has {design} = {points} design points x {replications} replications = "
+                         f"{runs} runs: expected at most {MAX_RUNS} runs in all (fewer values, a smaller n or "
+                         f"fewer replications).", source=source, field="replications", value=runs,
+                         allowed=f"at most {MAX_RUNS} runs in all")
 
 
 def load_sweep(path: str | Path) -> SweepSpec:

@@ -27,10 +27,31 @@ def one_numba_thread() -> None:
         numba.set_num_threads(1)
 
 
-def init_pool_worker() -> None:
-    """Process-pool initializer: Ctrl-C is the parent's to handle, and numba gets one thread."""
+def init_pool_worker(parent_pid: int | None = None) -> None:
+    """Process-pool initializer: Ctrl-C is the parent's to handle, the worker ends when the sweep's process
+    `parent_pid` ends (even by SIGKILL), and numba gets one thread."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if parent_pid is not None:
+        from simulation.lifeline import watch_parent
+
+        watch_parent(parent_pid)
+    _process_local_numba_lock()
     one_numba_thread()
+
+
+def _process_local_numba_lock() -> None:
+    """numba guards the start of its threading layer with a multiprocessing RLock when the start method's
+    name contains "fork", as "forkserver" does: a named semaphore that the resource tracker reports as
+    leaked (a warning on the terminal) whenever a worker is stopped mid-run by Ctrl-C. It is made in this
+    worker and shared with no other process, so a thread lock does the same job without the semaphore."""
+    import threading
+
+    try:
+        from numba.np.ufunc import parallel
+    except ImportError:
+        return
+    if getattr(parallel, "_backend_init_process_lock", "absent") is None:
+        parallel._backend_init_process_lock = threading.RLock()
 
 
 def _summaries(frame: pd.DataFrame, metrics) -> dict[str, float]:

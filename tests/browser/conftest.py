@@ -8,6 +8,7 @@ cannot hide behind skips.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -19,6 +20,9 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 SCREENSHOTS = Path(os.environ.get("CLC_SCREENSHOT_DIR", tempfile.gettempdir())) / "clc-dashboard-screenshots"
+PROJECTOR = {"1366x768": (1366, 768), "1920x1080": (1920, 1080)}  # the window sizes the page is made for
+# Text that must never be on the page: a Python traceback, Solara's render-loop guard, an exception name.
+ERROR_TEXT = re.compile(r"Traceback|Too many renders|RuntimeError|Exception:|Error: ")
 
 
 def _missing(what: str) -> None:
@@ -81,17 +85,24 @@ class Console:
         page.on("response", lambda r: self.errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
 
 
+def open_dashboard(context, url: str, size=PROJECTOR["1366x768"]):
+    """A new page (its own Solara session and model) at window `size`, loaded, its pictures shown."""
+    page = context.new_page()
+    page.console = Console(page)
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.set_default_timeout(30_000)
+    page.goto(url)
+    page.locator(".clc-step").wait_for(timeout=90_000)
+    page.locator(".clc-network img").wait_for(timeout=60_000)
+    page.locator(".clc-chart img").wait_for()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return page
+
+
 @pytest.fixture
 def dash(browser_context, dashboard_url):
-    """A fresh dashboard page (its own Solara session and model), loaded and ready; closed afterwards."""
-    page = browser_context.new_page()
-    page.console = Console(page)
-    page.set_default_timeout(30_000)
-    page.goto(dashboard_url)
-    page.get_by_role("button", name="Step").wait_for(timeout=90_000)
-    page.locator(".clc-network img").wait_for()
-    page.locator(".clc-charts img").wait_for()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    """A fresh dashboard page at 1366x768 (a projector), loaded and ready; closed afterwards."""
+    page = open_dashboard(browser_context, dashboard_url)
     try:
         yield page
     finally:
