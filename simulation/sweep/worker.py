@@ -35,23 +35,7 @@ def init_pool_worker(parent_pid: int | None = None) -> None:
         from simulation.lifeline import watch_parent
 
         watch_parent(parent_pid)
-    _process_local_numba_lock()
     one_numba_thread()
-
-
-def _process_local_numba_lock() -> None:
-    """numba guards the start of its threading layer with a multiprocessing RLock when the start method's
-    name contains "fork", as "forkserver" does: a named semaphore that the resource tracker reports as
-    leaked (a warning on the terminal) whenever a worker is stopped mid-run by Ctrl-C. It is made in this
-    worker and shared with no other process, so a thread lock does the same job without the semaphore."""
-    import threading
-
-    try:
-        from numba.np.ufunc import parallel
-    except ImportError:
-        return
-    if getattr(parallel, "_backend_init_process_lock", "absent") is None:
-        parallel._backend_init_process_lock = threading.RLock()
 
 
 def _summaries(frame: pd.DataFrame, metrics) -> dict[str, float]:
