@@ -488,22 +488,30 @@ def _workers_started(pgid: int):
     return procs if len(forked) >= 3 else None        # the fork server and both workers
 
 
-def test_workers_fork_server_and_resource_tracker_end_when_the_sweep_is_killed(tmp_path):
-    proc, out = _start_sweep(tmp_path)
+def _kill_main_expect_no_survivors(proc, what: str) -> None:
+    """SIGKILL the main process alone (it can clean nothing up), then expect its whole process group gone
+    within 30 s; whatever is left is killed afterwards either way."""
     try:
-        _wait_for(lambda: _workers_started(proc.pid), proc)
-        os.kill(proc.pid, signal.SIGKILL)         # the main process alone: it can clean nothing up
+        os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
         deadline = time.monotonic() + 30
         while _group(proc.pid) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert _group(proc.pid) == [], "processes outlived the sweep"
+        assert _group(proc.pid) == [], f"{what} outlived the main process"
     finally:
         try:
             os.killpg(proc.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
         proc.communicate(timeout=30)
+
+
+def test_workers_fork_server_and_resource_tracker_end_when_the_sweep_is_killed(tmp_path):
+    proc, out = _start_sweep(tmp_path)
+    try:
+        _wait_for(lambda: _workers_started(proc.pid), proc)
+    finally:
+        _kill_main_expect_no_survivors(proc, "the sweep's workers, forkserver or resource tracker")
 
 
 def test_compare_workers_end_when_compare_is_killed(tmp_path):
@@ -513,18 +521,8 @@ def test_compare_workers_end_when_compare_is_killed(tmp_path):
     try:
         _wait_for(lambda: len([p for p in _group(proc.pid) if "spawn_main" in p[1]]) >= 2, proc)
         time.sleep(2)                             # the workers are past their initializer and running
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-        deadline = time.monotonic() + 30
-        while _group(proc.pid) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert _group(proc.pid) == [], "compare's workers outlived it"
     finally:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.communicate(timeout=30)
+        _kill_main_expect_no_survivors(proc, "compare's workers")
 
 
 def test_ctrl_c_while_the_pool_starts_is_one_line_and_leaves_consistent_metadata(tmp_path):
