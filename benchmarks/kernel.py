@@ -50,7 +50,7 @@ def kernel_inputs(n: int, network: str, seed: int = 0, idle: float = 0.9) -> dic
     """
     from simulation.kernel import COACHING, EXPERIENCE, INFORMATION, NONE, PROGRAMME, kernel_coefficients
     from simulation.links import CROSS, LinkSet
-    from simulation.params import DEFAULTS
+    from simulation.params import DEFAULT_PARAMS
 
     rng = np.random.default_rng(seed)
     m = LINKS_PER_TEACHER * n
@@ -67,7 +67,7 @@ def kernel_inputs(n: int, network: str, seed: int = 0, idle: float = 0.9) -> dic
     links = LinkSet(n)
     links.add(a, b, CROSS, rng.random(len(a)), rng.random(len(a)))
     m = links.n_links
-    rates, coef = kernel_coefficients(DEFAULTS)
+    rates, coef = kernel_coefficients(DEFAULT_PARAMS)
     codes = np.array([NONE, INFORMATION, EXPERIENCE, COACHING, PROGRAMME], np.int8)
     return dict(
         knowledge=rng.random((n, 3)), openness=rng.random(n), skill=rng.random(n), effort=rng.random(n),

@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping
 
 # OpenMP worker threads that spin after each parallel region take the cores from the numpy work between
 # kernels and from other processes (measured: 1,000 schools, kernel 33 ms -> 7 ms per tick); a user's own
@@ -75,11 +74,8 @@ NODE_WIDTH = 8
 PARALLEL_MIN_ARCS = 50_000
 
 
-def kernel_coefficients(p: Params | Mapping) -> tuple[np.ndarray, np.ndarray]:
-    """(rates per activity code, coefficient vector) for the kernels from resolved parameters (a `Params`,
-    or a complete name -> value mapping such as `DEFAULTS`)."""
-    if isinstance(p, Mapping):
-        p = Params(**p)
+def kernel_coefficients(p: Params) -> tuple[np.ndarray, np.ndarray]:
+    """(rates per activity code, coefficient vector) for the kernels from resolved parameters."""
     rates = np.array([0.0, p.rate_information, p.rate_experience, p.rate_coaching,
                       p.programme_rate])
     coef = np.empty(N_COEF)

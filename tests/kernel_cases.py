@@ -4,7 +4,7 @@ import numpy as np
 
 from simulation.kernel import COACHING, EXPERIENCE, INFORMATION, NONE, PROGRAMME, kernel_coefficients
 from simulation.links import CROSS, LinkSet
-from simulation.params import DEFAULTS
+from simulation.params import DEFAULTS, Params
 
 
 def random_case(seed: int, n: int, n_links: int, params: dict | None = None, areas: int = 3):
@@ -26,7 +26,7 @@ def random_case(seed: int, n: int, n_links: int, params: dict | None = None, are
     keep = a != b
     links.add(a[keep], b[keep], CROSS, rng.random(keep.sum()), rng.random(keep.sum()))
     m = links.n_links
-    rates, coef = kernel_coefficients(p)
+    rates, coef = kernel_coefficients(Params(**p))
     inputs = dict(
         knowledge=rng.random((n, areas)), openness=rng.random(n), skill=rng.random(n),
         effort=np.where(rng.random(n) < 0.1, 0.0, rng.random(n)),

@@ -6,7 +6,7 @@ import pytest
 from simulation import CLCModel, Role, Stage
 from simulation.kernel import (COACHING, EXPERIENCE, INFORMATION, NONE, kernel_coefficients, transfer_tick)
 from simulation.links import CROSS, INTERVENTION, PARTNER, PROGRAMME_LINK, WITHIN, LinkSet
-from simulation.params import DEFAULTS
+from simulation.params import DEFAULTS, Params
 
 
 def one_link(activity, gap=0.1, trust=0.8, effort=(1.0, 1.0), level=0.4, **params):
@@ -14,7 +14,7 @@ def one_link(activity, gap=0.1, trust=0.8, effort=(1.0, 1.0), level=0.4, **param
     p = dict(DEFAULTS, **params)
     links = LinkSet(2)
     links.add([0], [1], CROSS, trust, trust)
-    rates, coef = kernel_coefficients(p)
+    rates, coef = kernel_coefficients(Params(**p))
     k = np.array([[level] * 3, [level + gap] * 3])
     nk, nt = np.empty_like(k), np.empty(2)
     transfer_tick(k, np.ones(2), np.ones(2), np.array(effort), links.indptr, links.giver, links.arc_link,
