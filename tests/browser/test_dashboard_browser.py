@@ -30,7 +30,6 @@ def _step(page, times: int = 1) -> None:
         page.locator(".clc-status", has_text=re.compile(rf"Week {before + 1}\b")).wait_for()
 
 
-
 def _no_errors(page) -> None:
     assert not ERROR_TEXT.search(page.locator("body").inner_text())
     assert not page.locator(".clc-error").count(), page.locator(".clc-error").inner_text()
