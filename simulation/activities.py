@@ -32,17 +32,21 @@ class TickActivity:
     overhead: np.ndarray        # transaction hours (newness + coordination), per teacher
     records: np.ndarray         # [n_links, kernel.LINK_WIDTH] link records (kernel.REC_*), valid at `contact`
     arc_activity: np.ndarray    # int8 code per arc (CSR order): each link's activity at both of its arcs
+    unanswered: np.ndarray      # cross-school offers to a withdrawn school this tick (link indices, increasing)
+    pressure: np.ndarray        # per teacher, the week's demand beyond the dedicated time, / that time, in [0, 1]
 
 
-def _contact(u, a, b, kind, school_a, school_b, hub_of_link, b_clip, effort, liberation, within_open, commitment,
+def _contact(u, a, b, kind, school_a, school_b, hub_of_link, b_clip, effort, withdrawn, culture, commitment,
              perm, mfactor_hub, stage, access, half_rate, joint_work, hub_start, hub_links, hub_joint):
-    """Indices of the links in contact this tick, increasing: one pass over the links, contact chance by kind.
+    """(links in contact, unanswered offers) this tick, each increasing: one pass over the links, chance by kind.
 
-    Chance = rate * mean effort of the two sides * liberation of a's school, times for colleagues the
-    school's openness inside and the head's commitment, for cross-school links the two boundaries'
-    permeability and the hub's moral capital, for partners a's permeability once it is engaged (stage 2+),
-    for the shared programme a's permeability. Access: the head's commitment lets staff take part
-    (both sides across schools); colleagues and intervention links are imposed.
+    Chance = rate * mean effort of the two sides, times for colleagues the school's own culture of staff
+    learning (`culture`: organisational capital) and the head's commitment, for cross-school links the two
+    boundaries' permeability and the hub's moral capital, for partners a's permeability once it is engaged
+    (stage 2+), for the shared programme a's permeability. Access: the head's commitment lets staff take
+    part (both sides across schools); colleagues and intervention links are imposed. A school that has
+    withdrawn puts no effort into network links (cross-school, partner, programme) and takes no part: a
+    cross-school draw that succeeds on the other side's effort alone is an unanswered offer.
     `hub_joint` (one per hub) gets each hub's joint work on links other than colleagues', summed in link
     order (`hub_links[hub_start[h]:hub_start[h + 1]]` are hub h's links, increasing).
     Blocks of links write their contacts at their own offsets (in parallel), then are closed up in order.
@@ -56,35 +60,53 @@ def _contact(u, a, b, kind, school_a, school_b, hub_of_link, b_clip, effort, lib
     n_blocks = 64
     size = (n_links + n_blocks - 1) // n_blocks
     out = np.empty(n_links, np.int64)
-    counts = np.zeros(n_blocks, np.int64)
+    refused = np.empty(n_links, np.int64)
+    counts = np.zeros((n_blocks, 2), np.int64)
     for blk in prange(n_blocks):
         start = blk * size
         n = 0
+        n_refused = 0
         for k in range(start, min(start + size, n_links)):
             sa = school_a[k]
-            pc = half_rate * (effort[a[k]] + effort[b[k]]) * liberation[sa]
             kd = kind[k]
+            ea, eb = effort[a[k]], effort[b[k]]
+            out_a = withdrawn[sa] and kd != WITHIN and kd != INTERVENTION
+            out_b = kd == CROSS and withdrawn[school_b[k]]
+            if out_a:
+                ea = 0.0
+            if out_b:
+                eb = 0.0
+            pc = half_rate * (ea + eb)
             ok = access[a[k]]
             if kd == WITHIN:
-                pc = pc * within_open[sa] * commitment[sa]
+                pc = pc * culture[sa] * commitment[sa]
             elif kd == CROSS:
                 pc = pc * math.sqrt(perm[sa] * perm[school_b[k]]) * mfactor_hub[hub_of_link[k]]
                 ok = ok and access[b_clip[k]]
             elif kd == PARTNER:
-                pc = pc * perm[sa] * (1.0 if stage[sa] >= 2 else 0.0)
+                pc = pc * perm[sa] * (1.0 if stage[sa] >= 2 and not out_a else 0.0)
             elif kd == PROGRAMME_LINK:
-                pc = pc * perm[sa]
+                pc = pc * perm[sa] * (0.0 if out_a else 1.0)
             if u[k] < pc and (ok or kd == WITHIN or kd == INTERVENTION):
-                out[start + n] = k
-                n += 1
-        counts[blk] = n
+                if out_a or out_b:
+                    refused[start + n_refused] = k
+                    n_refused += 1
+                else:
+                    out[start + n] = k
+                    n += 1
+        counts[blk, 0] = n
+        counts[blk, 1] = n_refused
     n = 0
+    n_refused = 0
     for blk in range(n_blocks):
         start = blk * size
-        for i in range(counts[blk]):
+        for i in range(counts[blk, 0]):
             out[n + i] = out[start + i]
-        n += counts[blk]
-    return out[:n]
+        for i in range(counts[blk, 1]):
+            refused[n_refused + i] = refused[start + i]
+        n += counts[blk, 0]
+        n_refused += counts[blk, 1]
+    return out[:n], refused[:n_refused]
 
 
 #: above this many links the contact pass runs on all threads
@@ -173,16 +195,17 @@ def _teacher_sums(c, a, teacher_b, b_teacher, cost, extra, n_t):
 
 @njit(cache=True)
 def _time_budget(demand, overhead, school_of, hub, hub_size_of, networked, facilitator, access, newness, q):
-    """Per teacher: add the hub's coordination cost, cap the demand by the budget; returns (scale, lost).
+    """Per teacher: add the hub's coordination cost, cap the demand by the budget; returns (scale, lost,
+    pressure).
 
     Coordination = coordination_cost * (hub size - 1) * (1 + newness) for staff in a network [seed 004];
     the budget is the staff learning time (more with a facilitator); up to `max_coaching_share` of teaching
     time can be taken beyond it. scale = the share of each teacher's demand that could be met, lost = the
-    hours taken from students. `q` = (coordination_cost, network_facilitator, facilitator_saving,
+    hours taken from students, pressure = min(1, max(0, demand - budget) / budget) (overload, for effort). `q` = (coordination_cost, network_facilitator, facilitator_saving,
     staff_learning_time, facilitator_efficiency, max_coaching_share * teaching_hours).
     """
     n_t = len(demand)
-    scale, lost = np.empty(n_t), np.empty(n_t)
+    scale, lost, pressure = np.empty(n_t), np.empty(n_t), np.empty(n_t)
     for t in range(n_t):
         s = school_of[t]
         coord = q[0] * (hub_size_of[s] - 1) * (1.0 + newness[hub[s]]) * (1.0 if access[t] and networked[s] else 0.0)
@@ -194,7 +217,8 @@ def _time_budget(demand, overhead, school_of, hub, hub_size_of, networked, facil
         used = min(d, budget + q[5])
         scale[t] = used / d if d > 0 else 1.0
         lost[t] = max(used - budget, 0.0)
-    return scale, lost
+        pressure[t] = min(1.0, max(d - budget, 0.0) / budget) if budget > 0 else (1.0 if d > 0 else 0.0)
+    return scale, lost, pressure
 
 
 def _link_records(c, u_valid, a, teacher_b, b_teacher, kind, hub_of_link, scale, mfactor_hub,
@@ -244,6 +268,16 @@ def _structure(m):
     return L.cached("activities", compute)
 
 
+def staff_culture(m) -> np.ndarray:
+    """Per school, how freely colleagues share, in [within_contact_base, 1]: the school's own organisational
+    capital, dedicated staff-learning hours (times `facilitator_efficiency` where a facilitator works) against
+    `org_full_hours`; the head's commitment multiplies it in the contact chance. Own house first [seed 003]:
+    it does not depend on the network or the school's boundary."""
+    p = m.p
+    hours = p.staff_learning_time * np.where(m.facilitator, p.facilitator_efficiency, 1.0)
+    return p.within_contact_base + (1.0 - p.within_contact_base) * np.minimum(hours / p.org_full_hours, 1.0)
+
+
 def choose_activities(m) -> TickActivity:
     """ODD §3 step 2: every link's contact, activity and affordable intensity this tick, and the time budget.
 
@@ -264,15 +298,11 @@ def choose_activities(m) -> TickActivity:
     node_effort = m.node_effort
     perm = m.permeability
     mfactor_hub = p.moral_sharing_floor + (1.0 - p.moral_sharing_floor) * m.moral_capital
-
-    liberation = 1.0 + p.liberation_effect * m.networked * (
-        1.0 - np.exp(-(m.hub_size_of - 1) / p.liberation_scale))
-    within_open = p.within_contact_base + (1.0 - p.within_contact_base) * perm
     hub_joint = np.empty(m.n_hubs)
     contact = _contact_parallel if on_threads(L.n_links, PARALLEL_MIN_LINKS) else _contact
-    c = contact(u_contact, a, b, kind, school_a, school_b, hub_of_link, S["b_clip"], node_effort, liberation,
-                within_open, m.commitment, perm, mfactor_hub, m.stage, m.access, p.contact_rate * 0.5,
-                L.joint_work, S["hub_start"], S["hub_links"], hub_joint)
+    c, unanswered = contact(u_contact, a, b, kind, school_a, school_b, hub_of_link, S["b_clip"], node_effort,
+                            m.withdrawn, staff_culture(m), m.commitment, perm, mfactor_hub, m.stage, m.access,
+                            p.contact_rate * 0.5, L.joint_work, S["hub_start"], S["hub_links"], hub_joint)
 
     # the links in contact this tick: their activity and its cost
     parallel = on_threads(len(c), PARALLEL_MIN_CONTACTS)
@@ -292,11 +322,11 @@ def choose_activities(m) -> TickActivity:
     demand, overhead = sums[0, :, 0] + sums[1, :, 0], sums[0, :, 1] + sums[1, :, 1]
     q = np.array([p.coordination_cost, float(p.network_facilitator), p.facilitator_saving,
                   p.staff_learning_time, p.facilitator_efficiency, p.max_coaching_share * p.teaching_hours])
-    scale, lost = _time_budget(demand, overhead, m.school_of, m.hub, m.hub_size_of, m.networked, m.facilitator,
-                               m.access, newness, q)
+    scale, lost, pressure = _time_budget(demand, overhead, m.school_of, m.hub, m.hub_size_of, m.member(),
+                                         m.facilitator, m.access, newness, q)
     (_link_records_parallel if parallel else _link_records)(
         c, u_valid, a, S["teacher_b"], S["b_teacher"], kind, hub_of_link, scale, mfactor_hub,
         p.information_validity, act, records, L.joint_work)
     L.activity = act
     m.teaching_lost, m.overhead = lost, overhead
-    return TickActivity(act, c, lost, overhead, records, arc_act)
+    return TickActivity(act, c, lost, overhead, records, arc_act, unanswered, pressure)

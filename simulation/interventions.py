@@ -90,10 +90,13 @@ def appoint_key_staff(m, s: int) -> str:
     best = _best_school(m, s)
     source = _staff(m, best) if best is not None else staff
     m.knowledge[weakest] = np.quantile(m.knowledge[source], 0.9, axis=0)
+    m.own_knowledge[weakest] = m.knowledge[weakest]             # new staff bring their own practice
+    m.drawn[weakest] = 0.0
     m.base_openness[weakest] = m.p.openness_mean
     m.openness[weakest] = m.p.openness_mean
     m.node_skill[weakest] = 0.8
     m.node_effort[weakest] = 0.8
+    m.disposition[weakest] = 0.8
     _open_up(m, staff, 0.6)
     return f"{k} key staff from a successful school were appointed to {m.school_agents[s].name}"
 
@@ -119,27 +122,30 @@ def peer_support(m, s: int) -> str:
 
 
 def interventionist(m, s: int) -> str:
-    """An instrumental improvement plan imposed from outside: a quick fix that costs trust and effort."""
+    """An instrumental improvement plan imposed from outside [seed 004 insight 8]: a quick fix to leadership
+    (`directive_boost`), compliance (the head's commitment set to 1), directed coaching of the weakest staff by
+    the best school's teachers, on links that start at a forced network's trust (`trust_forced`: the
+    relationship is imposed), and lost autonomy: the staff's effort target falls by `directive_penalty`
+    (effort.py). Whether it helps less than peer support comes out of those rules."""
     staff = _staff(m, s)
-    pen = m.p.directive_penalty
     leaders = staff[m.role[staff] != Role.TEACHER]
     m.knowledge[leaders, 1] = np.minimum(m.knowledge[leaders, 1] + m.p.directive_boost, 1.0)
     m.commitment[s] = 1.0
-    m.node_effort[staff] *= 1.0 - pen
-    m.openness[staff] *= 1.0 - pen
-    L = m.links
-    touched = m.school_of[np.minimum(L.receiver, m.n_teachers - 1)] == s
-    touched &= L.receiver < m.n_teachers
-    L.trust[touched] *= 1.0 - pen
-    return f"an improvement plan was imposed on {m.school_agents[s].name}"
+    m.imposed[s] = 1.0
+    best = _best_school(m, s)
+    n = _link_staff(m, s, np.array([best] if best is not None else [], int), m.p.intervention_staff_share,
+                    m.p.trust_forced)
+    return f"an improvement plan was imposed on {m.school_agents[s].name} ({n} staff directed to outside coaches)"
 
 
 def defection(m, s: int) -> str:
-    """The school withdraws its effort but keeps taking: sharing turns one-way, moral capital falls."""
-    m.node_effort[_staff(m, s)] = 0.0
-    h = m.hub[s]
-    m.moral_capital[h] *= 1.0 - m.p.defection_penalty
-    return f"{m.school_agents[s].name} withdrew from joint work: moral capital fell sharply"
+    """The trainers' shock: the school's head withdraws from the network now, through the same state as a head's
+    own decision (decisions.py); what follows (unanswered offers, one-way work, falling moral capital and
+    effort, perhaps more withdrawals, a rejoining later) comes from the rules."""
+    from .decisions import withdraw
+
+    withdraw(m, s, f"{m.school_agents[s].name} withdrew from the network (defection shock)")
+    return f"{m.school_agents[s].name} withdrew from joint work"
 
 
 INTERVENTIONS = {

@@ -11,8 +11,9 @@ activity `act`, the receiver's trust t in the giver, intensity I, willingness W 
     c[a]    = sum over joint work (experience, coaching) with t >= trust_creation of
               creation_rate * t * I * W * exp(-|k[j,a] - k[i,a]| / creation_gap)
     k'[i,a] = v[a] + (1 - v[a]) (1 - exp(-c[a]))                                 (knowledge created)
-    t'      = t + trust_gain * I * (1 - t)   joint work, reciprocated: min(effort[j] / effort[i], 1) >= threshold
-              t - trust_loss * t             joint work, one-way
+    t'      = t - trust_loss * t             joint work, one-way against i: i gave (k[i,a] > k[j,a] in some area)
+                                             and effort[j] < threshold * effort[i]   (`one_way`)
+              t + trust_gain * I * (1 - t)   joint work otherwise (reciprocated, or i gave nothing)
               t - trust_decay * t            information, or no contact
 
 `reference.py` computes the same, teacher by teacher in plain Python; the tests hold the two (and the
@@ -110,6 +111,15 @@ def gap_response(gap: float, x0: float) -> float:
 
 
 @njit(cache=True, inline="always")
+def one_way(gave: bool, effort_i: float, effort_j: float, threshold: float) -> bool:
+    """A joint session was one-way against i: i gave (was ahead of j in some area, so j could learn from i) and
+    j put in less than `threshold` of i's effort [seed 002]. A teacher who gave nothing is never let down: the
+    effort of a side that was not asked to give says nothing. The one rule: the kernel's trust update and
+    `sessions.judge_sessions` both call it."""
+    return gave and effort_i > 0.0 and effort_j < threshold * effort_i
+
+
+@njit(cache=True, inline="always")
 def _pull_node(i, knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity,
                intensity, validity, willingness, rates, coef, new_knowledge, new_trust, created, received):
     """One receiver's tick for any number of areas (the general path: the docking study runs it with 5 and 10
@@ -141,8 +151,10 @@ def _pull_node(i, knowledge, openness, skill, effort, indptr, giver, arc_link, t
             factor = t
         base = rates[act] * factor * openness[i] * skill[j] * w
         flow = 0.0
+        gave = False
         for a in range(n_areas):
             gap = knowledge[j, a] - knowledge[i, a]
+            gave = gave or gap < 0.0
             if gap > 0.0:
                 d = base * gap_response(gap, x0)
                 gain[a] += d
@@ -156,14 +168,10 @@ def _pull_node(i, knowledge, openness, skill, effort, indptr, giver, arc_link, t
                 gap = abs(knowledge[j, a] - knowledge[i, a])
                 create[a] += coef[C_CREATION_RATE] * t * w * math.exp(-gap / coef[C_CREATION_GAP])
         if joint:
-            if effort[i] > 0.0:
-                rec = min(effort[j] / effort[i], 1.0)
-            else:
-                rec = 1.0
-            if rec >= coef[C_RECIPROCITY]:
-                t = t + coef[C_TRUST_GAIN] * intensity[link] * (1.0 - t)
-            else:
+            if one_way(gave, effort[i], effort[j], coef[C_RECIPROCITY]):
                 t = t - coef[C_TRUST_LOSS] * t          # one-way sharing: trust falls fast
+            else:
+                t = t + coef[C_TRUST_GAIN] * intensity[link] * (1.0 - t)
         else:
             t = t - coef[C_TRUST_DECAY] * t             # information is no joint work
         new_trust[arc] = t
@@ -336,14 +344,11 @@ def _tick_records(knowledge, openness, skill, effort, indptr, giver, arc_link, t
                         c0 += s * math.exp(-abs(kj0 - ki0) / create_gap)
                         c1 += s * math.exp(-abs(kj1 - ki1) / create_gap)
                         c2 += s * math.exp(-abs(kj2 - ki2) / create_gap)
-                    if effort_i > 0.0:
-                        rec = min(rows[q, 4] / effort_i, 1.0)
-                    else:
-                        rec = 1.0
-                    if rec >= reciprocity:
-                        t = t + trust_gain * inten * (1.0 - t)
-                    else:
+                    gave = kj0 < ki0 or kj1 < ki1 or kj2 < ki2
+                    if one_way(gave, effort_i, rows[q, 4], reciprocity):
                         t = t - trust_loss * t            # one-way sharing: trust falls fast
+                    else:
+                        t = t + trust_gain * inten * (1.0 - t)
                 else:
                     t = t - decay * t                     # information is no joint work
                 new_trust[arc] = t

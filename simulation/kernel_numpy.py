@@ -59,8 +59,7 @@ def transfer_tick_numpy(knowledge, openness, skill, effort, indptr, giver, arc_l
     created[:] = total
     received[:] = np.where(active, flow, 0.0)
     e_i, e_j = effort[recv], effort[j]
-    rec = np.minimum(np.divide(e_j, e_i, out=np.ones(len(t)), where=e_i > 0.0), 1.0)
-    rec = np.where(e_i > 0.0, rec, 1.0)
-    built = np.where(rec >= coef[C_RECIPROCITY], t + coef[C_TRUST_GAIN] * inten * (1.0 - t),
-                     t - coef[C_TRUST_LOSS] * t)
+    gave = (knowledge[recv] > knowledge[j]).any(axis=1)              # i was ahead somewhere: j could take
+    let_down = gave & (e_i > 0.0) & (e_j < coef[C_RECIPROCITY] * e_i)
+    built = np.where(let_down, t - coef[C_TRUST_LOSS] * t, t + coef[C_TRUST_GAIN] * inten * (1.0 - t))
     new_trust[:] = np.where(joint, built, t - coef[C_TRUST_DECAY] * t)

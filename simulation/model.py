@@ -6,7 +6,8 @@ Teacher a plain view, all of whose attributes are views into them. A tick:
   2. every link's activity and affordable intensity are chosen (activities.py);
   3. the numba kernel moves and creates knowledge and updates trust (transfer.py, kernel.py);
   4. proven innovation is adopted into each hub's shared programme (programme.py);
-  5. moral capital, boundaries, heads' commitment, access and stages move (moral_capital.py, schools.py);
+  5. moral capital, boundaries, heads' commitment, access, effort, heads' decisions and stages move
+     (moral_capital.py, schools.py, effort.py, decisions.py);
   6. attainment and value added follow the staff's knowledge (outcomes.py); reporters are collected.
 """
 
@@ -25,14 +26,18 @@ from .activities import TickActivity, choose_activities
 from .agents import ExternalPartner, Role, School, Stage, Teacher
 from .kernel import TickWorkspace, kernel_coefficients
 from .links import WITHIN
+from .decisions import update_decisions
+from .effort import update_effort
 from .moral_capital import update_moral_capital
 from .network import build_links
-from .outcomes import attainment_target, national_reference, teaching_quality, update_outcomes, update_value_added
+from .outcomes import (attainment_target, knowledge_accessed, national_reference, teaching_quality, update_outcomes,
+                       update_value_added)
 from .params import resolve
 from .population import draw_partners, draw_schools, draw_teachers
 from .programme import adopt_innovation
 from .reporters import REPORTERS, compute_metrics
 from .schools import derive_stages, record_activity, school_trust, update_boundaries
+from .sessions import Sessions, judge_sessions
 from .transfer import transfer_knowledge
 
 
@@ -98,6 +103,14 @@ class CLCModel(mesa.Model):
         self.activity_coaching = np.zeros(n_s)
         self.activity_partner = np.zeros(n_s)
         self.moral_capital = np.full(self.n_hubs, p.initial_moral_capital)
+        self.withdrawn = np.zeros(n_s, bool)                 # out of network activity (decisions.py)
+        self.weeks_in_state = np.zeros(n_s, np.int64)        # weeks since joining, rejoining or withdrawing
+        self.ledger_benefit = np.zeros(n_s)                  # heads' running means (decisions.py)
+        self.ledger_cost = np.zeros(n_s)
+        self.ledger_betrayal = np.zeros(n_s)
+        self.withdrawals_total = 0
+        self.imposed = np.zeros(n_s)                         # 1 under an interventionist plan (lost autonomy)
+        self.stage_skips = self.stage_fallbacks = 0
 
         # node arrays: teachers, then external partners, then each hub's shared programme
         self.node_knowledge = np.zeros((n_nodes, 3))
@@ -119,6 +132,12 @@ class CLCModel(mesa.Model):
         self.openness = self.node_openness[:n_t]
         self.skill = self.node_skill[:n_t]
         self.effort = self.node_effort[:n_t]
+        self.disposition = teachers["effort"].copy()         # where effort settles without experience (effort.py)
+        self.memory_reciprocated = np.zeros(n_t)             # teachers' running means of their sessions
+        self.memory_let_down = np.zeros(n_t)
+        self.memory_pressure = np.zeros(n_t)
+        self.own_knowledge = teachers["knowledge"].copy()    # knowledge on taking up post, and drawn from
+        self.drawn = np.zeros((n_t, 3))                      # colleagues since (knowledge accessed, ODD 7.15)
         self.base_openness = teachers["openness"] / np.where(self.condoned[teachers["school_of"]],
                                                              p.condoned_openness or 1.0, 1.0)
         self.role = teachers["role"]
@@ -163,16 +182,19 @@ class CLCModel(mesa.Model):
 
         1. scheduled interventions take effect                  (ODD 7.13, 7.14)
         2. each link's contact, activity and intensity; time    (7.1, 7.8, 7.10)
-        3. knowledge transfer, creation and trust: the kernel   (7.2, 7.3, 7.6)
+        3. how the week's joint work went, then knowledge transfer, creation and trust: the kernel
+                                                                (7.6, 7.2, 7.3)
         4. proven innovation enters the hubs' programmes        (7.4)
-        5. moral capital, school trust, boundaries, heads, stages  (7.7, 7.11, 7.12)
+        5. moral capital, school trust, boundaries, heads, effort, withdrawals, stages
+                                                                (7.7, 7.11, 7.12, 7.18, 7.19)
         6. attainment and value added; reporters collected      (7.15)
         """
         self.apply_scheduled_interventions()
         tick = choose_activities(self)
-        created = transfer_knowledge(self, tick)
+        sessions = judge_sessions(self, tick)
+        created, gained = transfer_knowledge(self, tick)
         adopt_innovation(self, created)
-        self.update_network_and_schools(tick)
+        self.update_network_and_schools(tick, sessions, gained)
         update_outcomes(self, tick.teaching_lost)
         self.collect()
 
@@ -183,17 +205,29 @@ class CLCModel(mesa.Model):
         for kind, schools in self._schedule.pop(self.steps, []):
             interventions.apply(self, kind, schools)
 
-    def update_network_and_schools(self, tick: TickActivity) -> None:
+    def update_network_and_schools(self, tick: TickActivity, sessions: Sessions, gained: np.ndarray) -> None:
         """ODD §3 step 5, in order: (a) each hub's moral capital from this tick's joint work, (b) each school's
         mean cross-school trust, (c) the schools' activity records, (d) permeability, heads' commitment and
-        staff access, (e) stages; sharp moral-capital falls and stage changes are noted as events."""
+        staff access, (e) teachers' effort, (f) heads' decisions to withdraw or rejoin, (g) stages; sharp
+        moral-capital falls, withdrawals and stage changes are noted as events."""
         moral_before, stage_before = self.moral_capital.copy(), self.stage.copy()
-        update_moral_capital(self, tick.activity, tick.contact)
+        update_moral_capital(self, sessions)
         trust_s = school_trust(self)
         record_activity(self, tick)
         update_boundaries(self, trust_s)
+        update_effort(self, sessions, tick.pressure)
+        update_decisions(self, sessions, gained)
         derive_stages(self)
         self._note_events(moral_before, stage_before)
+
+    def member(self) -> np.ndarray:
+        """Per school, 1.0 if it is in a network and has not withdrawn, else 0.0."""
+        return (self.networked & ~self.withdrawn).astype(np.float64)
+
+    def knowledge_accessed(self) -> np.ndarray:
+        """Per school, the share of the building's best practice its staff draw on (ODD 7.15) [seed 003]."""
+        return knowledge_accessed(self.knowledge, self.own_knowledge, self.drawn, self.n_schools,
+                                  self.p.teachers_per_school)
 
     def collect(self) -> None:
         """Compute the reporters and let Mesa's DataCollector record them, every `collect_every` ticks."""

@@ -45,30 +45,51 @@ def within_school_sd(knowledge: np.ndarray, n_s: int, tps: int) -> np.ndarray:
     return per_school(knowledge[:, 0], n_s, tps).std(axis=1)
 
 
-def knowledge_accessed(knowledge: np.ndarray, n_s: int, tps: int) -> np.ndarray:
-    """Per school, mean over areas of (mean staff level / best staff level) [seed 003]."""
-    return _knowledge_accessed(np.ascontiguousarray(knowledge), n_s, tps)
+def knowledge_accessed(knowledge: np.ndarray, own: np.ndarray, drawn: np.ndarray, n_s: int, tps: int) -> np.ndarray:
+    """Per school, how much of the best practice present in the building its staff draw on [seed 003]:
+    mean over staff and areas of min(1, (own + drawn) / best), where `own` is each teacher's knowledge when they
+    took up post, `drawn` what they have gained through colleagues' links since, and `best` the school's best
+    current level in the area. At the start it is the staff's mean share of the best (0.55-0.70)."""
+    return _knowledge_accessed(np.ascontiguousarray(knowledge), own, drawn, n_s, tps)
 
 
 @njit(cache=True)
-def _knowledge_accessed(knowledge, n_s, tps):
-    """One pass over the staff; the same sums in the same order as the NumPy expression
-    `(k.mean(axis=1) / np.maximum(k.max(axis=1), 1e-12)).mean(axis=1)` on k = knowledge[n_s, tps, areas]."""
+def _knowledge_accessed(knowledge, own, drawn, n_s, tps):
+    """One pass over the staff of each school (best per area first, then the staff's shares)."""
     n_areas = knowledge.shape[1]
     out = np.empty(n_s)
     for s in range(n_s):
         total = 0.0
         for a in range(n_areas):
-            acc = 0.0
             best = -np.inf
             for t in range(s * tps, (s + 1) * tps):
-                v = knowledge[t, a]
-                acc += v
-                if v > best:
-                    best = v
-            total += (acc / tps) / max(best, 1e-12)
+                best = max(best, knowledge[t, a])
+            best = max(best, 1e-12)
+            acc = 0.0
+            for t in range(s * tps, (s + 1) * tps):
+                acc += min(1.0, (own[t, a] + drawn[t, a]) / best)
+            total += acc / tps
         out[s] = total / n_areas
     return out
+
+
+def record_drawn(m, contact: np.ndarray, received: np.ndarray, new_knowledge: np.ndarray) -> None:
+    """Add to each teacher's `drawn` record the part of this week's gain that came through colleagues: the
+    teacher's gain in each area times the share of the knowledge they received this week that came over
+    within-school links (the kernel reports flow per arc, summed over areas)."""
+    L, n_t = m.links, m.n_teachers
+    arcs = np.concatenate([L.arc_ab[contact], L.arc_ba[contact]])
+    recv = L.receiver[arcs]
+    keep = recv < n_t
+    arcs, recv = arcs[keep], recv[keep]
+    if not len(arcs):
+        return
+    within = L.arc_kind[arcs] == 0
+    total = np.bincount(recv, received[arcs], n_t)
+    from_colleagues = np.bincount(recv, received[arcs] * within, n_t)
+    who = np.flatnonzero(from_colleagues > 0)
+    share = from_colleagues[who] / total[who]
+    m.drawn[who] += share[:, None] * np.maximum(new_knowledge[who] - m.node_knowledge[who], 0.0)
 
 
 @dataclass(frozen=True)

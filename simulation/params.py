@@ -196,8 +196,11 @@ class Params:
         0.0, 1.0, group="transfer")
     contact_rate: float = param(0.3, "chance per tick that a fully open, committed link is used", "probability",
         0.0, 1.0, group="transfer")
-    within_contact_base: float = param(0.03, "share of within-school contact that happens without the network's "
-        "systematic approach (isolated schools share little) [seed 000]", "fraction", 0.0, 1.0,
+    within_contact_base: float = param(0.3, "colleague contact of a school with no dedicated staff-learning time, as "
+        "a share of a fully resourced school's: own house first, whether or not it is in a network [seed 003]",
+        "fraction", 0.0, 1.0, group="transfer")
+    org_full_hours: float = param(3.0, "dedicated staff-learning hours (facilitator included) at which colleagues "
+        "share as much as a school's culture allows [seed 002]", "hours/teacher/week", 0.1, 1000.0,
         group="transfer")
     visit_permeability: float = param(0.15, "boundary permeability from which a school makes visits", "fraction",
         0.0, 1.0, group="transfer")
@@ -218,18 +221,44 @@ class Params:
         "[seed 002]", "1/tick", 0.0, 1.0, group="trust")
     moral_loss: float = param(0.25, "moral capital lost per tick per unit share of one-way links: fast "
         "[seed 002]", "1/tick", 0.0, 1.0, group="trust")
-    defection_penalty: float = param(0.4, "share of moral capital lost at once when a school defects [seed 002]",
-        "fraction", 0.0, 1.0, group="trust")
     moral_sharing_floor: float = param(0.3, "willingness to share across schools at zero moral capital",
         "fraction", 0.0, 1.0, group="trust")
-    liberation_effect: float = param(1.0, "extra activity from working with a wider, more diverse set of schools, at "
-        "its largest; 'liberation from context' motivates [seed 004 insight 7]", "x", 0.0, 5.0, group="trust")
-    liberation_scale: float = param(5.0, "other schools in the hub at which liberation reaches 63 % of its effect",
-        "schools", 0.1, 1000.0, group="trust")
+    liberation_effect: float = param(0.1, "discretionary effort added by the widest professional canvas: working "
+        "with a wider, more diverse set of schools motivates ('liberation from context') [seed 004 insight 7]",
+        "effort", 0.0, 1.0, group="effort")
+    liberation_scale: float = param(5.0, "other schools in the hub at which the canvas reaches 63 % of its effect",
+        "schools", 0.1, 1000.0, group="effort")
     alignment_effect: float = param(0.5, "how much values alignment raises effort and initial trust "
         "[seed 004 truth 2]", "fraction", 0.0, 1.0, group="trust")
     voluntarism_effort: float = param(0.3, "extra discretionary effort in a voluntary network [seed 004 truth 1]",
         "fraction", 0.0, 1.0, group="trust")
+
+    # --- discretionary effort: state, moved each tick (effort.py) ---------------------------
+    effort_rate: float = param(0.05, "share of the gap to its current target a teacher's effort closes per week",
+        "1/tick", 0.0, 1.0, group="effort")
+    effort_reciprocity: float = param(0.1, "effort added by reciprocated joint work (at one reciprocated session "
+        "every week) [seed 004 insight 3]", "effort", 0.0, 1.0, group="effort")
+    effort_one_way: float = param(0.3, "effort lost to one-way experiences: giving and getting nothing back, or "
+        "offers to a withdrawn school (at one every week) [seed 002]", "effort", 0.0, 1.0, group="effort")
+    effort_moral: float = param(0.2, "effort added per unit of the hub's moral capital above its starting level "
+        "[seed 002, 004 insight 1]", "effort", 0.0, 1.0, group="effort")
+    effort_overload: float = param(0.2, "effort lost when the week's demand exceeds the dedicated time (at twice "
+        "the budget) [seed 002]", "effort", 0.0, 1.0, group="effort")
+
+    # --- heads' decisions: withdraw from the network and rejoin (decisions.py) ------------
+    memory_weeks: float = param(13.0, "weeks over which teachers remember their sessions and heads what the "
+        "network gave and cost (running means with weight 1/memory; 13 = a term)", "weeks", 1.0, 1000.0,
+        group="decisions")
+    commitment_weeks: int = param(117, "weeks a school stays in after joining or rejoining before its head "
+        "reconsiders (three school years, a network programme's usual term; uncertain)", "weeks", 0, 100000,
+        group="decisions")
+    gain_horizon: float = param(195.0, "weeks of teaching over which a head counts the attainment that knowledge "
+        "gained from the network will bring (five school years, a teacher's likely stay; uncertain)", "weeks",
+        0.0, 1000.0, group="decisions")
+    betrayal_tolerance: float = param(0.3, "share of its staff's network sessions turning out one-way (remembered) "
+        "that a head tolerates before withdrawing [seed 002]", "fraction", 0.0, 1.0, group="decisions")
+    reconsider_weeks: int = param(39, "weeks a withdrawn school stays out before its head reconsiders rejoining",
+        "weeks", 1, 100000, group="decisions")
 
     # --- organisational capital and cost -------------------------------------------------
     staff_learning_time: float = param(2.0, "dedicated staff-learning time [seed 002]", "hours/teacher/week",
@@ -311,8 +340,9 @@ class Params:
         group="interventions")
     directive_boost: float = param(0.04, "leadership knowledge an interventionist improvement plan adds at once "
         "[seed 004 insight 8]", "knowledge", 0.0, 0.5, group="interventions")
-    directive_penalty: float = param(0.3, "share of trust, effort and openness an interventionist strategy costs "
-        "[seed 004 insight 8]", "fraction", 0.0, 1.0, group="interventions")
+    directive_penalty: float = param(0.3, "discretionary effort lost by staff of a school under an imposed plan "
+        "(lost autonomy), through the effort rule [seed 004 insight 8]", "effort", 0.0, 1.0,
+        group="interventions")
 
     # --- run -------------------------------------------------------------------------------
     collect_every: int = param(1, "ticks between data collections", "ticks", 1, 1000, group="run")
@@ -331,6 +361,12 @@ PARAMS: dict[str, Param] = {f.name: Param(f.name, f.default, **f.metadata) for f
 DEFAULTS: dict[str, Any] = {name: p.default for name, p in PARAMS.items()}
 DEFAULT_PARAMS = Params()
 
+#: parameters that no longer exist: a scenario may still name them; they are ignored with a DeprecationWarning
+RETIRED: dict[str, str] = {
+    "defection_penalty": "moral capital is no longer cut by a constant when a school defects; a defection is a "
+                         "head's withdrawal and moral capital falls through the one-way work it leaves (ODD 7.7, 7.18)",
+}
+
 
 def resolve(overrides: Mapping[str, Any] | None = None) -> Params:
     """The defaults updated with `overrides`, each checked by the one validation path
@@ -339,4 +375,4 @@ def resolve(overrides: Mapping[str, Any] | None = None) -> Params:
     from .validation import check_param
 
     checked = {name: check_param(name, value, where="") for name, value in (overrides or {}).items()}
-    return replace(DEFAULT_PARAMS, **checked)
+    return replace(DEFAULT_PARAMS, **{name: v for name, v in checked.items() if name not in RETIRED})

@@ -64,11 +64,12 @@ def transfer_tick_reference(knowledge, openness, skill, effort, indptr, giver, a
                     gap = abs(other[a] - me[a])
                     create[a] += coef[C_CREATION_RATE] * t * w * math.exp(-gap / coef[C_CREATION_GAP])
             if joint:
-                rec = min(float(effort[j]) / float(effort[i]), 1.0) if effort[i] > 0.0 else 1.0
-                if rec >= coef[C_RECIPROCITY]:
-                    t = t + coef[C_TRUST_GAIN] * float(intensity[link]) * (1.0 - t)
-                else:
+                i_gave = any(me[a] > other[a] for a in range(n_areas))     # i was ahead somewhere: j could take
+                let_down = i_gave and effort[i] > 0.0 and float(effort[j]) / float(effort[i]) < coef[C_RECIPROCITY]
+                if let_down:
                     t = t - coef[C_TRUST_LOSS] * t
+                else:
+                    t = t + coef[C_TRUST_GAIN] * float(intensity[link]) * (1.0 - t)
             else:
                 t = t - coef[C_TRUST_DECAY] * t
             new_trust[arc] = t

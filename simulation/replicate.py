@@ -54,7 +54,7 @@ class Replica:
 
 def school_snapshot(m) -> pd.DataFrame:
     """The model's school frame plus access share, resistant flag, within-school spread and knowledge accessed."""
-    from simulation.outcomes import knowledge_accessed, within_school_sd
+    from simulation.outcomes import within_school_sd
 
     n_s, tps = m.n_schools, m.p.teachers_per_school
     frame = m.school_frame()
@@ -62,7 +62,7 @@ def school_snapshot(m) -> pd.DataFrame:
     frame["resistant"] = m.resistant.copy()
     frame["condoned_at_start"] = m.condoned_start.copy()     # set by `run_task` before the first tick
     frame["within_sd"] = within_school_sd(m.knowledge, n_s, tps)
-    frame["knowledge_accessed"] = knowledge_accessed(m.knowledge, n_s, tps)
+    frame["knowledge_accessed"] = m.knowledge_accessed()
     frame["high_performing"] = ((m.value_added >= m.reference.va_top_quartile)
                                 & (frame["within_sd"].to_numpy() <= m.reference.within_sd_median))
     return frame

@@ -12,7 +12,7 @@ from numba import njit
 from .agents import Stage
 from .kernel import COACHING, EXPERIENCE, INFORMATION, PROGRAMME
 from .links import CROSS, INTERVENTION
-from .outcomes import knowledge_accessed, within_school_sd
+from .outcomes import within_school_sd
 
 REPORTERS = (
     "mean_knowledge", "knowledge_teaching_learning", "knowledge_leadership", "knowledge_coaching",
@@ -22,6 +22,7 @@ REPORTERS = (
     "transaction_cost", "teaching_time_lost", "knowledge_created",
     "active_links_information", "active_links_experience", "active_links_coaching",
     "high_performing_share", "mean_permeability", "mean_commitment",
+    "mean_effort", "schools_withdrawn", "withdrawals", "stage_skips", "stage_fallbacks",
 )
 
 #: one line per reporter, for tables, plots and the dashboard
@@ -37,7 +38,8 @@ REPORTER_DOCS = {
     "mean_value_added": "mean attainment above what context predicts nationally",
     "within_school_sd": "mean within-school spread of teaching knowledge",
     "between_school_sd": "spread of attainment between schools",
-    "knowledge_accessed": "mean over schools of staff level / best level in the building [seed 003]",
+    "knowledge_accessed": "mean over schools of the share of the building's best practice staff draw on: their own "
+                          "knowledge plus what colleagues' links gave them, over the best (ODD 7.15) [seed 003]",
     "stage_isolation": "schools in Isolation",
     "stage_initiation": "schools in Initiation",
     "stage_engagement": "schools in Engagement",
@@ -51,6 +53,11 @@ REPORTER_DOCS = {
     "high_performing_share": "share of schools in the national top quartile of value added with low within-school spread",
     "mean_permeability": "mean school boundary permeability, [0, 1]",
     "mean_commitment": "mean headteacher commitment, [0, 1]",
+    "mean_effort": "mean teacher discretionary effort, [0, 1]",
+    "schools_withdrawn": "schools withdrawn from network activity now",
+    "withdrawals": "withdrawals so far (decisions and the defection shock), cumulative",
+    "stage_skips": "stage changes so far that jumped over a stage, cumulative",
+    "stage_fallbacks": "stage changes so far to an earlier stage, cumulative",
 }
 
 #: a plain name and the unit of each reporter, for figure titles and axis labels ("-" = no unit)
@@ -66,7 +73,7 @@ REPORTER_UNITS = {
     "mean_value_added": ("value added", "attainment above the national expectation"),
     "within_school_sd": ("spread of teaching knowledge within schools", "SD of knowledge, 0-1 scale"),
     "between_school_sd": ("spread of attainment between schools", "SD of attainment"),
-    "knowledge_accessed": ("knowledge accessed", "share of the best in the building, 0-1"),
+    "knowledge_accessed": ("knowledge accessed", "share of the best in the building drawn on, 0-1"),
     "stage_isolation": ("schools in Isolation", "schools"),
     "stage_initiation": ("schools in Initiation", "schools"),
     "stage_engagement": ("schools in Engagement", "schools"),
@@ -80,6 +87,11 @@ REPORTER_UNITS = {
     "high_performing_share": ("high-performing schools", "share of schools"),
     "mean_permeability": ("openness of school boundaries", "0-1"),
     "mean_commitment": ("heads' commitment", "0-1"),
+    "mean_effort": ("teachers' discretionary effort", "0-1"),
+    "schools_withdrawn": ("schools withdrawn from the network", "schools"),
+    "withdrawals": ("withdrawals so far", "withdrawals"),
+    "stage_skips": ("stage changes that skipped a stage", "changes, cumulative"),
+    "stage_fallbacks": ("stage changes back to an earlier stage", "changes, cumulative"),
 }
 
 
@@ -185,7 +197,7 @@ def compute_metrics(m) -> dict[str, float]:
         "mean_value_added": float(m.value_added.mean()),
         "within_school_sd": float(sd_within.mean()),
         "between_school_sd": float(m.attainment.std()),
-        "knowledge_accessed": float(knowledge_accessed(k, n_s, tps).mean()),
+        "knowledge_accessed": float(m.knowledge_accessed().mean()),
         "stage_isolation": int(stages[Stage.ISOLATION]),
         "stage_initiation": int(stages[Stage.INITIATION]),
         "stage_engagement": int(stages[Stage.ENGAGEMENT]),
@@ -199,5 +211,10 @@ def compute_metrics(m) -> dict[str, float]:
         "high_performing_share": float(high.mean()),
         "mean_permeability": float(m.permeability.mean()),
         "mean_commitment": float(m.commitment.mean()),
+        "mean_effort": float(m.effort.mean()),
+        "schools_withdrawn": int(m.withdrawn.sum()),
+        "withdrawals": int(m.withdrawals_total),
+        "stage_skips": int(m.stage_skips),
+        "stage_fallbacks": int(m.stage_fallbacks),
     }
 

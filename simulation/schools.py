@@ -94,7 +94,7 @@ def update_boundaries(m, trust_s: np.ndarray) -> None:
     [seed 004 less-known 5]; a higher commitment gives more staff access to network activity.
     """
     p = m.p
-    moral = m.moral_capital[m.hub] * m.networked
+    moral = m.moral_capital[m.hub] * m.member()
     drive = m.commitment * (0.5 * trust_s + 0.5 * moral)
     perm = m.permeability
     perm += p.permeability_rate * drive * (1.0 - perm) - p.permeability_decay * perm * (1.0 - m.activity_outward)
@@ -106,7 +106,9 @@ def update_boundaries(m, trust_s: np.ndarray) -> None:
 
 
 def derive_stages(m) -> None:
-    """Stage from permeability and the activity staff take part in; a school moves one stage at a time.
+    """Stage from permeability and the activity staff take part in, read from the state every week with no
+    rule on order: a school may skip a stage or fall back, and both are counted (`stage_skips`,
+    `stage_fallbacks`), so whether stages come in order is a finding [DESIGN, the science standard].
 
     Isolation: no outward activity. Initiation: information and visits. Engagement: systematic
     coaching and an open boundary. Integration: also working with partners, transparent boundary.
@@ -118,4 +120,6 @@ def derive_stages(m) -> None:
     systematic = m.activity_coaching >= p.engagement_coaching
     target[systematic & (perm >= p.engagement_permeability)] = Stage.ENGAGEMENT
     target[systematic & (perm >= p.integration_permeability) & (m.activity_partner >= p.integration_partner_activity)] = Stage.INTEGRATION
-    m.stage[:] = np.minimum(target, m.stage + 1)
+    m.stage_skips += int(np.count_nonzero(target > m.stage + 1))
+    m.stage_fallbacks += int(np.count_nonzero(target < m.stage))
+    m.stage[:] = target

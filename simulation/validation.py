@@ -8,9 +8,10 @@ from __future__ import annotations
 import difflib
 import math
 import os
+import warnings
 from typing import Any, Mapping
 
-from simulation.params import PARAMS
+from simulation.params import PARAMS, RETIRED
 
 
 class ScenarioError(ValueError):
@@ -114,6 +115,9 @@ def check_keys(source, table: Mapping[str, Any], known, where: str, extra_hint=N
 def check_param(name: str, value: Any, source: str | None = None, where: str = "params.") -> Any:
     """One parameter value checked by the parameter table; wrong type and out of range are told apart."""
     label = f"{where}{name}"
+    if name in RETIRED:
+        warnings.warn(f"parameter {label!r} is retired and ignored: {RETIRED[name]}", DeprecationWarning, stacklevel=2)
+        return None
     if name not in PARAMS:
         allowed = "a parameter name listed by `clc-sim list --params`"
         raise ScenarioError(f"unknown parameter {label!r}{closest(name, PARAMS)} (see `clc-sim list --params` "

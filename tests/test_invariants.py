@@ -13,7 +13,8 @@ FREE = ["rate_information", "rate_experience", "rate_coaching", "information_val
         "moral_loss", "initial_moral_capital", "staff_learning_time", "max_coaching_share", "newness_overhead",
         "coordination_cost", "permeability_rate", "unlearning_rate", "condoned_failure_share",
         "resistant_head_share", "openness_mean", "effort_mean", "within_school_sd", "quality_mean",
-        "adoption_rate", "programme_rate", "defection_penalty"]
+        "adoption_rate", "programme_rate", "effort_rate", "effort_reciprocity", "effort_one_way", "effort_moral",
+        "effort_overload", "liberation_effect", "betrayal_tolerance", "gain_horizon", "within_contact_base"]
 
 
 @st.composite
@@ -24,12 +25,14 @@ def parameters(draw):
     p["n_schools"] = draw(st.integers(2, 14))
     p["hub_size"] = draw(st.integers(2, 8))
     p["teachers_per_school"] = draw(st.integers(3, 12))
+    p["commitment_weeks"] = draw(st.integers(0, 30))          # heads may decide within the short runs
+    p["reconsider_weeks"] = draw(st.integers(1, 30))
     return p
 
 
 def assert_state_valid(m):
     for name, arr in [("knowledge", m.node_knowledge), ("trust", m.links.trust), ("permeability", m.permeability),
-                      ("moral_capital", m.moral_capital), ("commitment", m.commitment), ("openness", m.openness),
+                      ("moral_capital", m.moral_capital), ("commitment", m.commitment), ("openness", m.openness), ("effort", m.node_effort),
                       ("attainment", m.attainment)]:
         assert not np.isnan(arr).any(), name
         assert (arr >= 0).all() and (arr <= 1).all(), name

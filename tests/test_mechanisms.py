@@ -9,13 +9,14 @@ from simulation.links import CROSS, INTERVENTION, PARTNER, PROGRAMME_LINK, WITHI
 from simulation.params import DEFAULTS, Params
 
 
-def one_link(activity, gap=0.1, trust=0.8, effort=(1.0, 1.0), level=0.4, **params):
-    """Run the kernel on a single link (node 0 learns from node 1); return new knowledge and trust."""
+def one_link(activity, gap=0.1, trust=0.8, effort=(1.0, 1.0), level=0.4, k=None, **params):
+    """Run the kernel on a single link (node 0 learns from node 1, or knowledge `k` [2, 3]); return new knowledge
+    and trust (node 0's in node 1, node 1's in node 0)."""
     p = dict(DEFAULTS, **params)
     links = LinkSet(2)
     links.add([0], [1], CROSS, trust, trust)
     rates, coef = kernel_coefficients(Params(**p))
-    k = np.array([[level] * 3, [level + gap] * 3])
+    k = np.array([[level] * 3, [level + gap] * 3]) if k is None else np.asarray(k, float)
     nk, nt = np.empty_like(k), np.empty(2)
     transfer_tick(k, np.ones(2), np.ones(2), np.array(effort), links.indptr, links.giver, links.arc_link,
                   links.trust.copy(), np.array([activity], np.int8), np.ones(1), np.ones(1), np.ones(1),
@@ -100,25 +101,31 @@ def test_trust_rises_with_reciprocity_decays_without_contact_and_falls_fast_one_
     assert t_in_giver > 0.5
     _, idle, _ = one_link(NONE, trust=0.5)
     assert 0.5 - 0.01 < idle < 0.5
-    _, betrayed, other = one_link(EXPERIENCE, trust=0.5, effort=(1.0, 0.0))   # node 1 gives no effort
+    # node 0 is ahead in coaching (it gives there) and node 1 puts in no effort: one-way against node 0
+    mixed = [[0.4, 0.4, 0.6], [0.5, 0.5, 0.5]]
+    _, betrayed, other = one_link(EXPERIENCE, trust=0.5, effort=(1.0, 0.0), k=mixed)
     assert betrayed < 0.5 - DEFAULTS["trust_loss"] * 0.5 + 1e-12               # node 0's trust falls fast
     assert other > 0.5                                                      # asymmetric: node 1 still trusts
     assert (0.5 - betrayed) > 2 * (t_in_giver - 0.5)
+    # a teacher who was never asked to give (behind everywhere) is not let down by the giver's low effort
+    _, not_asked, _ = one_link(EXPERIENCE, trust=0.5, effort=(1.0, 0.1))
+    assert not_asked > 0.5
 
 
-# 7. moral capital: hard earned and quickly lost [seed 002]
-def test_moral_capital_builds_slowly_and_collapses_after_defection():
-    m = run(150, seed=2, n_schools=8)
+# 7. moral capital: hard earned and quickly lost, through the work a withdrawal leaves one-way [seed 002]
+def test_moral_capital_builds_slowly_and_falls_fast_after_a_withdrawal():
+    m = run(100, seed=2, n_schools=8, commitment_weeks=100000)
     series = m.datacollector.get_model_vars_dataframe()["moral_capital"]
     rise_per_tick = series.diff().max()
     assert series.iloc[-1] > series.iloc[0] and rise_per_tick <= DEFAULTS["moral_gain"]
     before = m.moral_capital[0]
     m.apply_intervention("defection", [0, 1])
+    assert m.moral_capital[0] == before                           # the shock itself writes nothing
+    assert m.withdrawn[[0, 1]].all() and m.metrics is not None
     for _ in range(10):
         m.step()
-    assert m.moral_capital[0] < before * (1 - DEFAULTS["defection_penalty"])
-    mean_rise = (series.iloc[-1] - series.iloc[0]) / 150
-    assert before - m.moral_capital[0] > 10 * (10 * mean_rise)    # lost in 10 ticks >> built in 10 ticks
+    mean_rise = (series.iloc[-1] - series.iloc[0]) / 100
+    assert before - m.moral_capital[0] > 5 * (10 * mean_rise)     # lost in 10 ticks >> built in 10 ticks
 
 
 # 8. organisational capital: time for staff learning, facilitators, the best teachers' time split [seed 002]
@@ -177,16 +184,17 @@ def test_resistant_heads_deny_access_and_committed_heads_unlearn():
     assert rise[~m.resistant].mean() > rise[m.resistant].mean() > 0
 
 
-# 12. stages: derived from permeability and activity, one step at a time, in order [seed 000]
-def test_stages_move_one_step_at_a_time_in_order():
-    m = CLCModel(seed=2, n_schools=8)
+# 12. stages: derived from permeability and activity every week, with no rule on order; skips counted [seed 000]
+def test_stages_are_read_from_state_and_skips_and_fallbacks_are_counted():
+    m = CLCModel(seed=2, n_schools=8, engagement_coaching=0.0, engagement_permeability=0.0)
     history = [m.stage.copy()]
-    for _ in range(195):
+    for _ in range(60):
         m.step()
         history.append(m.stage.copy())
     h = np.array(history, int)
-    assert (np.diff(h, axis=0) <= 1).all()
-    assert h[0].max() <= Stage.INITIATION and h[-1].max() >= Stage.ENGAGEMENT
+    steps = np.diff(h, axis=0)
+    assert m.metrics["stage_skips"] == (steps > 1).sum() and m.metrics["stage_fallbacks"] == (steps < 0).sum()
+    assert (steps > 1).any()                       # with Engagement's conditions removed schools jump to it
     isolated = run(100, seed=2, formation="none")
     assert (isolated.stage == Stage.ISOLATION).all()
 
@@ -211,20 +219,21 @@ def test_coasting_is_above_average_attainment_with_negative_value_added():
     assert 0 < m.coasting.sum() < 200
 
 
-# 14. peer evaluation and support beat an interventionist strategy for high-challenge schools [seed 004]
-def test_peer_support_beats_intervention_for_high_challenge_schools():
-    diffs = []
-    for seed in range(4):
-        out = {}
-        for strategy in ("peer_support", "interventionist"):
-            m = CLCModel(seed=seed, n_schools=10, high_challenge_context=0.6, high_challenge_strategy=strategy)
-            target = m.context >= 0.6
-            start = m.value_added[target].mean()
-            for _ in range(117):
-                m.step()
-            out[strategy] = m.value_added[target].mean() - start
-        diffs.append(out["peer_support"] - out["interventionist"])
-    assert np.mean(diffs) > 0 and sum(d > 0 for d in diffs) >= 3
+# 14. the two strategies for high-challenge schools act through links and the effort rule, not a penalty [seed 004]
+def test_interventionist_plan_takes_autonomy_through_the_effort_rule():
+    out = {}
+    for strategy in ("peer_support", "interventionist"):
+        m = CLCModel(seed=1, n_schools=10, high_challenge_context=0.6, high_challenge_strategy=strategy)
+        target = np.flatnonzero(m.context >= 0.6)
+        staff = np.concatenate([np.arange(s * 20, (s + 1) * 20) for s in target])
+        assert len(target) and (m.links.kind == INTERVENTION).any()
+        start = m.effort[staff].mean()
+        for _ in range(40):
+            m.step()
+        out[strategy] = m.effort[staff].mean() - start
+        imposed = m.imposed[target]
+        assert (imposed == 1.0).all() if strategy == "interventionist" else (imposed == 0.0).all()
+    assert out["interventionist"] < out["peer_support"] - 0.5 * DEFAULTS["directive_penalty"] * 0.5
 
 
 # 15. outcomes: attainment from teaching quality and context; knowledge accessed below 70 % [seed 001, 003]
@@ -278,3 +287,54 @@ def test_each_condoned_failure_intervention_improves_the_school(kind):
             return m.knowledge[s * 20:(s + 1) * 20].mean() - start
         gains.append(school_gain(True) - school_gain(False))
     assert np.mean(gains) > 0
+
+
+# 18. discretionary effort is state: reciprocated work raises it, one-way work lowers it [seed 002, 004]
+def test_effort_moves_with_reciprocity_and_one_way_work():
+    m = run(60, seed=3, n_schools=8, commitment_weeks=100000)
+    assert not np.allclose(m.effort, m.disposition)
+    up = run(60, seed=3, n_schools=8, commitment_weeks=100000, effort_reciprocity=0.5, effort_one_way=0.0)
+    down = run(60, seed=3, n_schools=8, commitment_weeks=100000, effort_reciprocity=0.0, effort_one_way=1.0)
+    assert up.effort.mean() > m.effort.mean() > down.effort.mean()
+    frozen = run(60, seed=3, n_schools=8, effort_rate=0.0)
+    np.testing.assert_array_equal(frozen.effort, frozen.disposition)
+
+
+# 19. defection is a head's decision: withdraw when the network costs more than it gives; rejoin later
+def test_heads_withdraw_when_costs_exceed_gains_and_may_rejoin():
+    costly = run(80, seed=4, n_schools=8, commitment_weeks=20, gain_horizon=0.0, reconsider_weeks=10)
+    assert costly.metrics["withdrawals"] > 0 and costly.metrics["schools_withdrawn"] > 0
+    assert any("withdrew from the network" in note for _, note in costly.events)
+    paying = run(80, seed=4, n_schools=8, commitment_weeks=20, time_cost_attainment=0.0, betrayal_tolerance=1.0)
+    assert paying.metrics["withdrawals"] == 0
+    m = run(10, seed=4, n_schools=8, reconsider_weeks=5, commitment_weeks=100000, time_cost_attainment=0.0)
+    m.apply_intervention("defection", [0])
+    assert m.withdrawn[0] and m.metrics["schools_withdrawn"] == 0   # reporters follow at the next collection
+    out = []
+    for _ in range(60):
+        m.step()
+        out.append(m.metrics["schools_withdrawn"])
+    assert out[0] == 1
+    assert not m.withdrawn[0] and any("rejoined" in note for _, note in m.events)
+
+
+# 20. own house first: an isolated school's colleagues share, at a rate set by its own organisational capital
+def test_isolated_schools_learn_from_colleagues_by_their_own_culture():
+    rich = run(100, seed=5, n_schools=6, formation="none", staff_learning_time=4.0)
+    poor = run(100, seed=5, n_schools=6, formation="none", staff_learning_time=0.0)
+    start = CLCModel(seed=5, n_schools=6, formation="none").knowledge.mean()
+    assert rich.knowledge.mean() > poor.knowledge.mean() > start
+    closed = run(100, seed=5, n_schools=6, formation="none", initial_permeability=0.0)
+    open_ = run(100, seed=5, n_schools=6, formation="none", initial_permeability=0.9)
+    assert closed.knowledge.mean() == pytest.approx(open_.knowledge.mean(), abs=1e-12)   # boundary plays no part
+
+
+# 21. knowledge accessed is use: it starts at the staff's share of the best and rises as colleagues share
+def test_knowledge_accessed_starts_at_the_staff_share_and_rises_with_use():
+    m = CLCModel(seed=6, n_schools=50, formation="none")
+    k = m.knowledge.reshape(50, 20, 3)
+    np.testing.assert_allclose(m.knowledge_accessed(), (k / k.max(axis=1, keepdims=True)).mean(axis=(1, 2)))
+    assert 0.55 <= m.metrics["knowledge_accessed"] <= 0.70
+    shared = run(100, seed=6, n_schools=50, formation="none")
+    silent = run(100, seed=6, n_schools=50, formation="none", within_contact_base=0.0, staff_learning_time=0.0)
+    assert shared.metrics["knowledge_accessed"] > silent.metrics["knowledge_accessed"] + 0.02
