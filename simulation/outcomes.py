@@ -101,9 +101,15 @@ class NationalReference:
     mean_attainment: float
     va_top_quartile: float
     within_sd_median: float
+    between_sd: float           # SD of attainment between the reference's schools at the start
+    teacher_sd: float           # SD of teachers' teaching-and-learning knowledge across the reference
 
     def expected(self, context: np.ndarray) -> np.ndarray:
         return self.intercept + self.slope * context
+
+    def pupil_sd(self, between_school_share: float) -> float:
+        """One pupil standard deviation in attainment units: SD_between / sqrt(between-school share)."""
+        return self.between_sd / np.sqrt(between_school_share)
 
 
 _REFERENCE_KEYS = ("teachers_per_school", "middle_leader_share", "quality_mean", "quality_sd",
@@ -132,7 +138,8 @@ def _reference(items: tuple) -> NationalReference:
     va = att - (intercept + slope * schools["context"])
     return NationalReference(float(intercept), float(slope), float(att.mean()),
                              float(np.quantile(va, 0.75)),
-                             float(np.median(within_school_sd(teachers["knowledge"], n_s, tps))))
+                             float(np.median(within_school_sd(teachers["knowledge"], n_s, tps))),
+                             float(att.std()), float(teachers["knowledge"][:, 0].std()))
 
 
 def update_outcomes(m, teaching_lost: np.ndarray) -> None:
@@ -144,6 +151,20 @@ def update_outcomes(m, teaching_lost: np.ndarray) -> None:
     target = attainment_target(p, tq, lq, m.context, lost_share)
     m.attainment += p.attainment_response * (target - m.attainment)
     update_value_added(m)
+
+
+def in_pupil_sd(m, attainment_units: np.ndarray | float) -> np.ndarray | float:
+    """An attainment difference in pupil standard deviations (ODD 7.15): divided by the national reference's
+    between-school SD over sqrt(`between_school_share`)."""
+    return attainment_units / m.reference.pupil_sd(m.p.between_school_share)
+
+
+def teacher_effect_sd(p: Params) -> float:
+    """The pupil-SD effect of a 1 SD better teacher (teaching-and-learning knowledge) that the outcome rule
+    implies if a pupil's attainment follows their own teacher as the school's follows its staff mean:
+    attainment_teaching x SD_teacher / SD_pupil. The evidence says about 0.25 (Slater, Davies & Burgess 2012)."""
+    ref = national_reference(p)
+    return float(p.attainment_teaching * ref.teacher_sd / ref.pupil_sd(p.between_school_share))
 
 
 def update_value_added(m) -> None:

@@ -328,6 +328,9 @@ class Params:
         "attainment", 0.0, 2.0, group="outcomes")
     attainment_context: float = param(0.25, "attainment lost per unit of disadvantage", "attainment", 0.0, 2.0,
         group="outcomes")
+    between_school_share: float = param(0.15, "share of pupil attainment variance that lies between schools: sets "
+        "the pupil standard deviation, SD_pupil = SD_between / sqrt(share) (England's Progress 8 about 0.15; OECD "
+        "average about 0.4; CALIBRATION_TARGETS.md 4)", "fraction", 0.01, 0.9, group="outcomes")
 
     # --- interventions ---------------------------------------------------------------------
     intervention_openness: float = param(0.5, "share of the gap to normal openness an intervention closes "

@@ -12,7 +12,7 @@ from numba import njit
 from .agents import Stage
 from .kernel import COACHING, EXPERIENCE, INFORMATION, PROGRAMME
 from .links import CROSS, INTERVENTION
-from .outcomes import within_school_sd
+from .outcomes import in_pupil_sd, within_school_sd
 
 REPORTERS = (
     "mean_knowledge", "knowledge_teaching_learning", "knowledge_leadership", "knowledge_coaching",
@@ -23,6 +23,7 @@ REPORTERS = (
     "active_links_information", "active_links_experience", "active_links_coaching",
     "high_performing_share", "mean_permeability", "mean_commitment",
     "mean_effort", "schools_withdrawn", "withdrawals", "stage_skips", "stage_fallbacks",
+    "mean_attainment_sd", "value_added_sd",
 )
 
 #: one line per reporter, for tables, plots and the dashboard
@@ -58,6 +59,9 @@ REPORTER_DOCS = {
     "withdrawals": "withdrawals so far (decisions and the defection shock), cumulative",
     "stage_skips": "stage changes so far that jumped over a stage, cumulative",
     "stage_fallbacks": "stage changes so far to an earlier stage, cumulative",
+    "mean_attainment_sd": "mean school attainment against the national mean at the start, in pupil standard "
+                          "deviations (ODD 7.15)",
+    "value_added_sd": "mean value added in pupil standard deviations (ODD 7.15)",
 }
 
 #: a plain name and the unit of each reporter, for figure titles and axis labels ("-" = no unit)
@@ -92,6 +96,8 @@ REPORTER_UNITS = {
     "withdrawals": ("withdrawals so far", "withdrawals"),
     "stage_skips": ("stage changes that skipped a stage", "changes, cumulative"),
     "stage_fallbacks": ("stage changes back to an earlier stage", "changes, cumulative"),
+    "mean_attainment_sd": ("pupils' attainment against the national mean", "pupil SD"),
+    "value_added_sd": ("value added", "pupil SD"),
 }
 
 
@@ -216,5 +222,7 @@ def compute_metrics(m) -> dict[str, float]:
         "withdrawals": int(m.withdrawals_total),
         "stage_skips": int(m.stage_skips),
         "stage_fallbacks": int(m.stage_fallbacks),
+        "mean_attainment_sd": float(in_pupil_sd(m, m.attainment.mean() - m.reference.mean_attainment)),
+        "value_added_sd": float(in_pupil_sd(m, m.value_added.mean())),
     }
 

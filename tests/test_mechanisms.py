@@ -338,3 +338,15 @@ def test_knowledge_accessed_starts_at_the_staff_share_and_rises_with_use():
     shared = run(100, seed=6, n_schools=50, formation="none")
     silent = run(100, seed=6, n_schools=50, formation="none", within_contact_base=0.0, staff_learning_time=0.0)
     assert shared.metrics["knowledge_accessed"] > silent.metrics["knowledge_accessed"] + 0.02
+
+
+# 22. attainment in pupil standard deviations: the between-school share sets the scale [CALIBRATION_TARGETS 4]
+def test_attainment_reporters_in_pupil_sd_follow_the_between_school_share():
+    m = run(20, seed=7)
+    sd = m.reference.between_sd / np.sqrt(DEFAULTS["between_school_share"])
+    assert m.metrics["value_added_sd"] == pytest.approx(m.metrics["mean_value_added"] / sd, rel=1e-12)
+    assert m.metrics["mean_attainment_sd"] == pytest.approx(
+        (m.attainment.mean() - m.reference.mean_attainment) / sd, rel=1e-12)
+    wide = run(20, seed=7, between_school_share=0.4)    # more of the variance between schools: a smaller pupil SD
+    assert abs(wide.metrics["value_added_sd"]) > abs(m.metrics["value_added_sd"])
+    assert wide.metrics["mean_value_added"] == m.metrics["mean_value_added"]   # a unit, not a mechanism
