@@ -24,6 +24,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("sensitivity", "simulation.commands.sensitivity"),
     ("compare", "simulation.commands.compare"),
     ("experiments", "simulation.commands.experiments"),
+    ("calibrate", "simulation.commands.calibrate"),
 ]
 
 EPILOG = """examples:

@@ -37,7 +37,7 @@ from .population import draw_partners, draw_schools, draw_teachers
 from .programme import adopt_innovation
 from .reporters import REPORTERS, compute_metrics
 from .schools import derive_stages, record_activity, school_trust, update_boundaries
-from .sessions import Sessions, judge_sessions
+from .sessions import Sessions, judge_sessions, stamp_sessions
 from .transfer import transfer_knowledge
 
 
@@ -138,6 +138,10 @@ class CLCModel(mesa.Model):
         self.memory_pressure = np.zeros(n_t)
         self.own_knowledge = teachers["knowledge"].copy()    # knowledge on taking up post, and drawn from
         self.drawn = np.zeros((n_t, 3))                      # colleagues since (knowledge accessed, ODD 7.15)
+        never = np.iinfo(np.int64).min // 2                  # the week of each teacher's latest session of a kind
+        self.last_colleague_session = np.full(n_t, never)
+        self.last_network_session = np.full(n_t, never)
+        self.last_coached = np.full(n_t, never)
         self.base_openness = teachers["openness"] / np.where(self.condoned[teachers["school_of"]],
                                                              p.condoned_openness or 1.0, 1.0)
         self.role = teachers["role"]
@@ -192,6 +196,7 @@ class CLCModel(mesa.Model):
         self.apply_scheduled_interventions()
         tick = choose_activities(self)
         sessions = judge_sessions(self, tick)
+        stamp_sessions(self, tick)
         created, gained = transfer_knowledge(self, tick)
         adopt_innovation(self, created)
         self.update_network_and_schools(tick, sessions, gained)

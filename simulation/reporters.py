@@ -24,6 +24,7 @@ REPORTERS = (
     "high_performing_share", "mean_permeability", "mean_commitment",
     "mean_effort", "schools_withdrawn", "withdrawals", "stage_skips", "stage_fallbacks",
     "mean_attainment_sd", "value_added_sd",
+    "colleague_practice_monthly", "network_learning_yearly", "coached_termly",
 )
 
 #: one line per reporter, for tables, plots and the dashboard
@@ -62,6 +63,11 @@ REPORTER_DOCS = {
     "mean_attainment_sd": "mean school attainment against the national mean at the start, in pupil standard "
                           "deviations (ODD 7.15)",
     "value_added_sd": "mean value added in pupil standard deviations (ODD 7.15)",
+    "colleague_practice_monthly": "share of teachers with joint work (visit, shared practice or coaching) with a "
+                                  "colleague in the last 4 weeks (compare TALIS: observe colleagues monthly)",
+    "network_learning_yearly": "share of teachers with a session with another school, a partner or the programme "
+                               "in the last 39 weeks (compare TALIS: learning through networks, last 12 months)",
+    "coached_termly": "share of teachers coached in the last 13 weeks (compare TALIS: have a mentor)",
 }
 
 #: a plain name and the unit of each reporter, for figure titles and axis labels ("-" = no unit)
@@ -98,6 +104,9 @@ REPORTER_UNITS = {
     "stage_fallbacks": ("stage changes back to an earlier stage", "changes, cumulative"),
     "mean_attainment_sd": ("pupils' attainment against the national mean", "pupil SD"),
     "value_added_sd": ("value added", "pupil SD"),
+    "colleague_practice_monthly": ("teachers working with a colleague each month", "share of teachers"),
+    "network_learning_yearly": ("teachers learning beyond their school each year", "share of teachers"),
+    "coached_termly": ("teachers coached each term", "share of teachers"),
 }
 
 
@@ -224,5 +233,8 @@ def compute_metrics(m) -> dict[str, float]:
         "stage_fallbacks": int(m.stage_fallbacks),
         "mean_attainment_sd": float(in_pupil_sd(m, m.attainment.mean() - m.reference.mean_attainment)),
         "value_added_sd": float(in_pupil_sd(m, m.value_added.mean())),
+        "colleague_practice_monthly": float((m.last_colleague_session > m.steps - 4).mean()),
+        "network_learning_yearly": float((m.last_network_session > m.steps - 39).mean()),
+        "coached_termly": float((m.last_coached > m.steps - 13).mean()),
     }
 

@@ -108,6 +108,27 @@ def judge_sessions(m, tick) -> Sessions:
     return sessions
 
 
+def stamp_sessions(m, tick) -> None:
+    """Note the week of each teacher's latest session of three kinds (for the TALIS-style frequency reporters):
+    joint work (experience, coaching) with a colleague, any session with another school, partner or the
+    programme, and coaching received (the learner is the side with the lower mean knowledge, b on ties)."""
+    L, n_t, week = m.links, m.n_teachers, m.steps
+    c = tick.contact
+    a, b, kind, act = L.a[c], L.b[c], L.kind[c], tick.activity[c]
+    joint = (act == EXPERIENCE) | (act == COACHING)
+    colleagues = joint & (kind == WITHIN)
+    m.last_colleague_session[a[colleagues]] = week
+    m.last_colleague_session[b[colleagues]] = week
+    network = kind != WITHIN
+    m.last_network_session[a[network]] = week
+    m.last_network_session[b[network & (b < n_t)]] = week
+    coached = act == COACHING
+    ka = m.node_knowledge[a[coached]].mean(axis=1)
+    kb = m.node_knowledge[b[coached]].mean(axis=1)
+    learner = np.where(ka < kb, a[coached], b[coached])
+    m.last_coached[learner[learner < n_t]] = week
+
+
 def _offering_side(m, unanswered: np.ndarray) -> np.ndarray:
     """For each unanswered cross-school offer, the teacher who made it (the side whose school has not withdrawn)."""
     a, b = m.links.a[unanswered], m.links.b[unanswered]
