@@ -117,7 +117,7 @@ def records_args(ws, a: dict) -> tuple:
     link records `ws.run(**a)` has packed into workspace `ws`; outputs go to the workspace."""
     return (a["knowledge"], a["openness"], a["skill"], a["effort"], a["indptr"], a["giver"], a["arc_link"],
             a["trust"], ws.arc_act, a["rates"], a["coef"], ws.new_knowledge, ws.new_trust, ws.created,
-            ws.received, ws.nodes, ws.links)
+            ws.received, ws.colleague_share, ws.nodes, ws.links)
 
 
 def exp_share(ws, inp: dict, parallel: bool, repeats: int, without_exp) -> float:

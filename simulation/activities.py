@@ -17,7 +17,8 @@ import numpy as np
 from numba import njit, prange
 
 from .jit import on_threads, twin
-from .kernel import COACHING, EXPERIENCE, INFORMATION, PROGRAMME, REC_INTENSITY, REC_VALIDITY, REC_WILLINGNESS
+from .kernel import (COACHING, EXPERIENCE, INFORMATION, PROGRAMME, REC_COLLEAGUE, REC_INTENSITY, REC_VALIDITY,
+                     REC_WILLINGNESS)
 from .links import CROSS, INTERVENTION, PARTNER, PROGRAMME_LINK, WITHIN
 
 
@@ -228,7 +229,7 @@ def _link_records(c, u_valid, a, teacher_b, b_teacher, kind, hub_of_link, scale,
 
     records[k] in the layout of `kernel.REC_*`: intensity (the lower of the two sides' affordable share),
     validity (+1 valid / -1 misleading information), willingness (the hub's moral-capital factor on
-    cross-school links, 1 on others). Idle links' records are never read, so they are left as they are.
+    cross-school links, 1 on others), colleague (1 on links between colleagues). Idle links' records are never read, so they are left as they are.
     """
     for i in prange(len(c)):
         k = c[i]
@@ -237,6 +238,7 @@ def _link_records(c, u_valid, a, teacher_b, b_teacher, kind, hub_of_link, scale,
         records[k, REC_INTENSITY] = inten
         records[k, REC_VALIDITY] = 1.0 if u_valid[k] < information_validity else -1.0
         records[k, REC_WILLINGNESS] = mfactor_hub[hub_of_link[k]] if kind[k] == CROSS else 1.0
+        records[k, REC_COLLEAGUE] = 1.0 if kind[k] == WITHIN else 0.0
         if act[k] == EXPERIENCE or act[k] == COACHING:
             joint_work[k] += inten
 

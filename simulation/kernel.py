@@ -64,10 +64,11 @@ N_COEF = 10
 #: The link record: one row of `LINK_WIDTH` floats per link, written for the links in contact by the activity
 #: choice (`activities.choose_activities`) or by `pack_links`, read by the kernel and by the tests. Columns:
 #: intensity (share of the session the staff's time affords, [0, 1]), validity (+1 valid, -1 misleading
-#: information), willingness (moral-capital factor on cross-school sharing, [0, 1]); the fourth pads the
-#: row to 32 bytes. Idle links' rows are stale and never read. The int8 activity stays apart (one byte per
+#: information), willingness (moral-capital factor on cross-school sharing, [0, 1]), colleague (1 on a link
+#: between colleagues of one school, else 0: the kernel reports each receiver's share of flow from
+#: colleagues, for knowledge accessed). Idle links' rows are stale and never read. The int8 activity stays apart (one byte per
 #: arc): most arcs are idle and need only that.
-REC_INTENSITY, REC_VALIDITY, REC_WILLINGNESS = 0, 1, 2
+REC_INTENSITY, REC_VALIDITY, REC_WILLINGNESS, REC_COLLEAGUE = 0, 1, 2, 3
 LINK_WIDTH = 4
 #: packed node row: k0, k1, k2, openness, skill, effort, -, - (one 64-byte line per node)
 NODE_WIDTH = 8
@@ -225,6 +226,7 @@ def _pack_links(activity, intensity, validity, willingness, arcs_of_link, links,
             links[k, REC_INTENSITY] = intensity[k]
             links[k, REC_VALIDITY] = validity[k]
             links[k, REC_WILLINGNESS] = willingness[k]
+            links[k, REC_COLLEAGUE] = 0.0                 # the general entry point knows no link kinds
             arc_act[arcs_of_link[k, 0]] = activity[k]
             arc_act[arcs_of_link[k, 1]] = activity[k]
 
@@ -249,10 +251,11 @@ BLOCK = 256
 
 
 def _tick_records(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, arc_act, rates, coef,
-                  new_knowledge, new_trust, created, received, nodes, links):
+                  new_knowledge, new_trust, created, received, colleague_share, nodes, links):
     """`transfer_tick` from each arc's activity code `arc_act` [arcs] (int8, arc order) and the active
     links' records already in `links` [m, 4] (the model's path; `pack_links` writes both from per-link
-    inputs). `nodes` [n, 8] is a caller-owned buffer.
+    inputs). `nodes` [n, 8] is a caller-owned buffer. colleague_share[n] is each receiver's share of the
+    knowledge it received this tick that came over links marked colleague (`REC_COLLEAGUE`; 0 if none).
 
     Each node's inputs are first packed into its 64-byte row of `nodes`. Then, per block of
     receivers (whose arcs are contiguous): one flat loop gives every arc the idle update (trust decays,
@@ -285,7 +288,7 @@ def _tick_records(knowledge, openness, skill, effort, indptr, giver, arc_link, t
         for arc in range(a0, a1):
             active[cnt] = arc
             cnt += arc_act[arc] != NONE
-        rows = np.empty((cnt, 8))                         # giver k0, k1, k2, skill, effort; the link's record
+        rows = np.empty((cnt, 9))                         # giver k0, k1, k2, skill, effort; the link's record
         for q in range(cnt):
             j = giver[active[q]]
             link = arc_link[active[q]]
@@ -297,6 +300,7 @@ def _tick_records(knowledge, openness, skill, effort, indptr, giver, arc_link, t
             rows[q, 5] = links[link, REC_INTENSITY]
             rows[q, 6] = links[link, REC_VALIDITY]
             rows[q, 7] = links[link, REC_WILLINGNESS]
+            rows[q, 8] = links[link, REC_COLLEAGUE]
         q = 0
         for i in range(lo, hi):
             end = indptr[i + 1]
@@ -305,6 +309,8 @@ def _tick_records(knowledge, openness, skill, effort, indptr, giver, arc_link, t
             g0 = g1 = g2 = 0.0
             c0 = c1 = c2 = 0.0
             top0, top1, top2 = ki0, ki1, ki2
+            flow_all = 0.0
+            flow_colleagues = 0.0
             while q < cnt and active[q] < end:            # this receiver's active arcs, in arc order
                 arc = active[q]
                 t = trust[arc]
@@ -338,6 +344,8 @@ def _tick_records(knowledge, openness, skill, effort, indptr, giver, arc_link, t
                     flow += abs(d2)
                     top2 = max(top2, kj2)
                 received[arc] = flow
+                flow_all += flow
+                flow_colleagues += flow * rows[q, 8]
                 if act == EXPERIENCE or act == COACHING:
                     if t >= trust_create:
                         s = create_rate * t * w
@@ -363,6 +371,7 @@ def _tick_records(knowledge, openness, skill, effort, indptr, giver, arc_link, t
             new_knowledge[i, 1] = v1 + grown1
             new_knowledge[i, 2] = v2 + grown2
             created[i] = 0.0 + grown0 + grown1 + grown2
+            colleague_share[i] = flow_colleagues / flow_all if flow_all > 0.0 else 0.0
 
 
 pack_links, pack_links_serial = twin(_pack_links)
@@ -378,7 +387,7 @@ def transfer_tick_packed(knowledge, openness, skill, effort, indptr, giver, arc_
                                                     links, arc_act)
     (transfer_tick_records if parallel else transfer_tick_records_serial)(
         knowledge, openness, skill, effort, indptr, giver, arc_link, trust, arc_act, rates, coef, new_knowledge,
-        new_trust, created, received, nodes, links)
+        new_trust, created, received, np.empty(knowledge.shape[0]), nodes, links)
 
 
 def _tick_any_areas(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, activity, intensity,
@@ -442,6 +451,7 @@ class TickWorkspace:
         self.new_knowledge = np.empty((n, 3))
         self.new_trust = np.empty(n_arcs)
         self.created = np.empty(n)
+        self.colleague_share = np.empty(n)
         self.received = np.empty(n_arcs)
         self.nodes = aligned_empty(n, NODE_WIDTH)
         self.links = aligned_empty(m, LINK_WIDTH, 32)
@@ -481,5 +491,6 @@ class TickWorkspace:
             parallel = on_threads(len(trust), PARALLEL_MIN_ARCS)
         fn = transfer_tick_records if parallel else transfer_tick_records_serial
         fn(knowledge, openness, skill, effort, indptr, giver, arc_link, trust, arc_act, rates, coef,
-           self.new_knowledge, self.new_trust, self.created, self.received, self.nodes, self.links)
+           self.new_knowledge, self.new_trust, self.created, self.received, self.colleague_share, self.nodes,
+           self.links)
         return self.new_knowledge, self.new_trust, self.created, self.received

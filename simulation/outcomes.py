@@ -11,9 +11,10 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from .agents import Role
+from .jit import on_threads, twin
 from .params import DEFAULT_PARAMS, Params
 
 REFERENCE_SCHOOLS = 2000
@@ -73,23 +74,28 @@ def _knowledge_accessed(knowledge, own, drawn, n_s, tps):
     return out
 
 
-def record_drawn(m, contact: np.ndarray, received: np.ndarray, new_knowledge: np.ndarray) -> None:
+def record_drawn(m, colleague_share: np.ndarray, new_knowledge: np.ndarray) -> None:
     """Add to each teacher's `drawn` record the part of this week's gain that came through colleagues: the
     teacher's gain in each area times the share of the knowledge they received this week that came over
-    within-school links (the kernel reports flow per arc, summed over areas)."""
-    L, n_t = m.links, m.n_teachers
-    arcs = np.concatenate([L.arc_ab[contact], L.arc_ba[contact]])
-    recv = L.receiver[arcs]
-    keep = recv < n_t
-    arcs, recv = arcs[keep], recv[keep]
-    if not len(arcs):
-        return
-    within = L.arc_kind[arcs] == 0
-    total = np.bincount(recv, received[arcs], n_t)
-    from_colleagues = np.bincount(recv, received[arcs] * within, n_t)
-    who = np.flatnonzero(from_colleagues > 0)
-    share = from_colleagues[who] / total[who]
-    m.drawn[who] += share[:, None] * np.maximum(new_knowledge[who] - m.node_knowledge[who], 0.0)
+    colleagues' links (`colleague_share`, reported by the kernel: its flow per arc is summed over areas)."""
+    fn = _record_drawn_parallel if on_threads(m.n_teachers, PARALLEL_MIN_TEACHERS) else _record_drawn
+    fn(colleague_share, m.node_knowledge, new_knowledge, m.drawn)
+
+
+#: from this many teachers `record_drawn` runs on all threads
+PARALLEL_MIN_TEACHERS = 50_000
+
+
+def _record_drawn_rows(colleague_share, old_k, new_k, drawn):
+    """drawn[r] += colleague_share[r] * max(0, new_k[r] - old_k[r]) for the teachers (the first len(drawn) nodes)."""
+    for r in prange(drawn.shape[0]):
+        share = colleague_share[r]
+        if share > 0.0:
+            for q in range(drawn.shape[1]):
+                drawn[r, q] += share * max(new_k[r, q] - old_k[r, q], 0.0)
+
+
+_record_drawn_parallel, _record_drawn = twin(_record_drawn_rows)
 
 
 @dataclass(frozen=True)

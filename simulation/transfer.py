@@ -23,7 +23,7 @@ def transfer_knowledge(m, tick: TickActivity) -> tuple[np.ndarray, np.ndarray]:
     new_knowledge, new_trust, created, received = ws.run_records(
         m.node_knowledge, m.node_openness, m.node_skill, m.node_effort, L.indptr, L.giver, L.arc_link, L.trust,
         tick.arc_activity, m.rates, m.coef)
-    record_drawn(m, tick.contact, received, new_knowledge)
+    record_drawn(m, ws.colleague_share, new_knowledge)
     gained = network_received(m, tick.contact, received)
     m.node_knowledge[:] = new_knowledge
     L.trust, ws.new_trust = new_trust, L.trust          # swap: the old array is next tick's output buffer
