@@ -39,7 +39,7 @@ def run(args) -> int:
 
     check_execution_arguments(args)
     check_option("--n", args.n, 2, MAX_SENSITIVITY_N)     # the design's size is then checked against the run cap
-    spec = load_sweep(args.file).with_sensitivity(args.method, args.n)
+    spec = load_sweep(args.file, ranges=args.ranges).with_sensitivity(args.method, args.n)
     outcome, status = execute(args, spec, "sensitivity")
     if outcome is None:
         return status
@@ -54,8 +54,8 @@ def run(args) -> int:
     except KeyboardInterrupt:
         raise Interrupted(f"interrupted while computing the indices; all {outcome.total} runs are saved in "
                           f"{outcome.out_dir}; compute them with: clc-sim sensitivity {args.file} --method "
-                          f"{spec.sensitivity.method} --n {spec.sensitivity.n} --out {outcome.out_dir} "
-                          f"--resume") from None
+                          f"{spec.sensitivity.method} --n {spec.sensitivity.n} --ranges {spec.range_source} "
+                          f"--out {outcome.out_dir} --resume") from None
     from simulation.sweep.sensitivity import SCALING
 
     key = "mu_star" if spec.sensitivity.method == "morris" else "ST"

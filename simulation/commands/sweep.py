@@ -8,6 +8,7 @@ from collections import Counter
 from contextlib import contextmanager
 
 from simulation.commands import CommandError, command_parser
+from simulation.params import RANGE_SOURCES as RANGE_CHOICES
 
 EXAMPLES = """
   clc-sim sweep scenarios/sweeps/quick.toml                    all cores, results/sweeps/quick/
@@ -31,6 +32,10 @@ def add_execution_arguments(p) -> None:
     p.add_argument("--batch", type=int, metavar="N", help="runs per task (default: chosen from the run cost)")
     p.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--ranges", choices=RANGE_CHOICES, default="plausible",
+                   help="where a parameter the sweep file names without bounds takes its range: plausible (its "
+                        "plausible range in the parameter table, the default) or allowed (everything the code "
+                        "accepts); explicit [low, high] ranges in the file always win")
 
 
 def add_parser(subparsers):
@@ -99,7 +104,8 @@ def execute(args, spec, command: str):
     except KeyboardInterrupt as exc:
         method = f" --method {spec.sensitivity.method}" if command == "sensitivity" else ""
         n = f" --n {spec.sensitivity.n}" if command == "sensitivity" else ""
-        again = f"clc-sim {command} {args.file}{method}{n} --out {out} --resume"
+        ranges = f" --ranges {spec.range_source}" if spec.range_source != "plausible" else ""
+        again = f"clc-sim {command} {args.file}{method}{n}{ranges} --out {out} --resume"
         print(f"clc-sim {command}: {interrupted_message(exc, out, again)}", file=sys.stderr)
         return None, 130
     except SweepRunError as exc:
@@ -151,6 +157,6 @@ def run(args) -> int:
     from simulation.sweep.spec import load_sweep
 
     check_execution_arguments(args)
-    spec = load_sweep(args.file)
+    spec = load_sweep(args.file, ranges=args.ranges)
     _, status = execute(args, spec, "sweep")
     return status

@@ -577,7 +577,8 @@ def _merge_and_record(spec, store: SweepStore, columns, runs: list[Run], started
                 "runs_failed": n_failed, "ran_this_call": ran, "failed_this_call": failed,
                 "design_points": int(merged["point_id"].nunique()) if len(merged) else 0,
                 "replications": spec.replications, "seed": spec.seed, "seeding": spec.seeding,
-                "swept": list(spec.swept), "started": started.isoformat(timespec="seconds"),
+                "swept": list(spec.swept), "ranges": spec.range_source, "sampled_ranges": spec.sampled_ranges(),
+                "started": started.isoformat(timespec="seconds"),
                 "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"), "wall_time_s": round(wall, 3),
                 "runs_per_minute": round(60 * ran / wall, 2) if wall > 0 and ran else None,
                 "execution": info, **provenance()}

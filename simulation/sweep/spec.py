@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from simulation.params import PARAMS
+from simulation.params import PARAMS, RANGE_SOURCES
 from simulation.reporters import REPORTERS
 from simulation.scenario import (MAX_HORIZON, MAX_SEED, NAME_ALLOWED, NAME_PATTERN, Scenario, load_scenario,
                                  parse_scenario, read_toml, scenarios_dir)
@@ -48,12 +48,14 @@ class SweepError(ScenarioError):
 
 @dataclass(frozen=True)
 class Range:
-    """A sampled parameter: numbers in [lo, hi] (integers rounded) or one of `choices`."""
+    """A sampled parameter: numbers in [lo, hi] (integers rounded) or one of `choices`; `source` says where
+    the range came from: "file" (given in the sweep file), "plausible" or "allowed" (the parameter table's)."""
 
     name: str
     lo: float | None = None
     hi: float | None = None
     choices: tuple | None = None
+    source: str = field(default="file", compare=False)
 
     def to_toml(self) -> list:
         return list(self.choices) if self.choices is not None else [self.lo, self.hi]
@@ -99,6 +101,8 @@ class SweepSpec:
     plot: tuple[str, ...] = DEFAULT_PLOT
     batch: int | None = None
     source: str | None = field(default=None, compare=False)
+    #: where ranges the file names without bounds were taken from: "plausible" (default) or "allowed"
+    range_source: str = field(default="plausible", compare=False)
 
     @property
     def swept(self) -> tuple[str, ...]:
@@ -110,6 +114,14 @@ class SweepSpec:
         if self.sensitivity:
             return tuple(self.sensitivity.ranges)
         return ()
+
+    def sampled_ranges(self) -> dict[str, dict[str, Any]]:
+        """name -> {"range": [lo, hi] or the choices, "from": "file" | "plausible" | "allowed"} for every
+        sampled or sensitivity parameter (recorded in metadata.json)."""
+        design = self.sample or self.sensitivity
+        if design is None:
+            return {}
+        return {k: {"range": r.to_toml(), "from": r.source} for k, r in design.ranges.items()}
 
     def identity(self) -> dict[str, Any]:
         """Everything that decides which runs exist and what they compute (not batch size or wording)."""
@@ -310,10 +322,31 @@ def _grid_range(source, name: str, raw: Mapping, where: str, allowed: str) -> tu
     return count, make
 
 
-def _ranges(source, where: str, raw: Any, numeric_only: bool) -> dict[str, Range]:
-    allowed = ("a table of parameter = [low, high]" + ("" if numeric_only else " or parameter = [\"choice\", ...]"))
+def _table_range(name: str, how: str) -> Range:
+    """A parameter's range from the parameter table: its plausible range (`how="plausible"`; the allowed range
+    where it has none, see `params.NO_PLAUSIBLE`) or its allowed range; every choice of a choice or switch."""
+    p = PARAMS[name]
+    if p.choices is not None:
+        return Range(name, choices=tuple(p.choices), source=how)
+    if p.kind is bool:
+        return Range(name, choices=(False, True), source=how)
+    lo, hi = p.sampling_range(how)
+    if how == "plausible" and p.plausible is None:
+        how = "allowed"
+    if p.kind is float:
+        lo, hi = float(lo), float(hi)
+    return Range(name, lo=lo, hi=hi, source=how)
+
+
+def _ranges(source, where: str, raw: Any, numeric_only: bool, default: str = "plausible") -> dict[str, Range]:
+    allowed = ("a table of parameter = [low, high]" + ("" if numeric_only else " or parameter = [\"choice\", ...]")
+               + ", parameter = \"plausible\" or \"allowed\" (the parameter table's range), or an array of "
+               "parameter names (each over its plausible range, or its allowed range with --ranges allowed)")
+    if isinstance(raw, list) and raw and all(isinstance(v, str) for v in raw):
+        raw = {name: None for name in _unique_names(source, where, raw)}
     if not isinstance(raw, Mapping) or not raw:
-        raise _sweep_error(source, where, raw, "is empty" if isinstance(raw, Mapping) else "has the wrong type",
+        raise _sweep_error(source, where, raw,
+                           "is empty" if isinstance(raw, (Mapping, list)) and not raw else "has the wrong type",
                            allowed)
     out: dict[str, Range] = {}
     for name, value in raw.items():
@@ -321,6 +354,17 @@ def _ranges(source, where: str, raw: Any, numeric_only: bool) -> dict[str, Range
         if name not in PARAMS:
             _again(check_param, name, None, source, f"{where}.")
         p = PARAMS[name]
+        if value is None or isinstance(value, str):
+            how = default if value is None else value
+            if how not in RANGE_SOURCES:
+                raise _sweep_error(source, label, value, "is not an allowed choice",
+                                   "[low, high], or \"plausible\" or \"allowed\" for the parameter table's range")
+            if numeric_only and (p.choices is not None or p.kind is bool):
+                raise SweepError(f"{label}: {name} takes {p.allowed()}, and a sensitivity analysis needs numeric "
+                                 f"parameters: expected a numeric parameter.", source=source, field=label,
+                                 value=name, allowed="a numeric parameter")
+            out[name] = _table_range(name, how)
+            continue
         if p.choices is not None or p.kind is bool:
             if numeric_only:
                 raise SweepError(f"{label}: {name} takes {p.allowed()}, and a sensitivity analysis needs numeric "
@@ -343,6 +387,15 @@ def _ranges(source, where: str, raw: Any, numeric_only: bool) -> dict[str, Range
                              field=label, value=value, allowed="[low, high] with low < high")
         out[name] = Range(name, lo=float(lo) if p.kind is float else lo, hi=float(hi) if p.kind is float else hi)
     return out
+
+
+def _unique_names(source, where: str, names: list) -> list:
+    seen: list = []
+    for name in names:
+        if name in seen:
+            raise _sweep_error(source, where, name, "is listed twice", "each parameter once")
+        seen.append(name)
+    return seen
 
 
 def _check_sensitivity_size(source, s: SensitivitySpec) -> None:
@@ -370,8 +423,16 @@ def _base(source, raw: Any, base_dir: Path | None) -> Scenario:
                          allowed=exc.allowed) from None
 
 
-def parse_sweep(data: Mapping[str, Any], source: str | None = None, base_dir: Path | None = None) -> SweepSpec:
-    """Validate plain data (as read from TOML) into a `SweepSpec`, or raise `SweepError` on the first problem."""
+def parse_sweep(data: Mapping[str, Any], source: str | None = None, base_dir: Path | None = None,
+                ranges: str = "plausible") -> SweepSpec:
+    """Validate plain data (as read from TOML) into a `SweepSpec`, or raise `SweepError` on the first problem.
+
+    `ranges` says where a parameter named in [sample.ranges] or [sensitivity.ranges] without bounds takes its
+    range: "plausible" (the parameter table's plausible range, the default) or "allowed" (`--ranges allowed`)."""
+    if ranges not in RANGE_SOURCES:
+        raise SweepError(f"--ranges {ranges!r} is not allowed: expected one of {', '.join(map(repr, RANGE_SOURCES))}.",
+                         field="ranges", value=ranges, allowed=", ".join(RANGE_SOURCES))
+    ranges_from = ranges
     if not isinstance(data, Mapping):
         raise SweepError("a sweep must be a table of keys.", source=source)
     _again(check_keys, source, data, TOP_FIELDS, "", _hint)
@@ -442,7 +503,7 @@ def parse_sweep(data: Mapping[str, Any], source: str | None = None, base_dir: Pa
             raise SweepError("sample has no 'n': expected the number of design points, e.g. n = 64.",
                              source=source, field="sample.n", allowed="an integer in [1, 1000000]")
         n = _again(check_int, source, "sample.n", raw["n"], 1, MAX_SAMPLE_N)
-        ranges = _ranges(source, "sample.ranges", raw.get("ranges"), numeric_only=False)
+        ranges = _ranges(source, "sample.ranges", raw.get("ranges"), numeric_only=False, default=ranges_from)
         for key in ranges:
             if key in fixed:
                 raise SweepError(f"{key!r} is both fixed in [params] and sampled in [sample.ranges]: keep one.",
@@ -484,7 +545,7 @@ def parse_sweep(data: Mapping[str, Any], source: str | None = None, base_dir: Pa
         second = raw.get("second_order", False)
         if not isinstance(second, bool):
             raise _sweep_error(source, "sensitivity.second_order", second, "has the wrong type", "true or false")
-        ranges = _ranges(source, "sensitivity.ranges", raw.get("ranges"), numeric_only=True)
+        ranges = _ranges(source, "sensitivity.ranges", raw.get("ranges"), numeric_only=True, default=ranges_from)
         for key in ranges:
             if key in fixed:
                 raise SweepError(f"{key!r} is both fixed in [params] and varied in [sensitivity.ranges]: keep one.",
@@ -497,7 +558,8 @@ def parse_sweep(data: Mapping[str, Any], source: str | None = None, base_dir: Pa
 
     spec = SweepSpec(name=name, description=description, base=base, seed=seed, replications=replications,
                      seeding=seeding, grid=grid, sample=sample, sensitivity=sensitivity, metrics=metrics,
-                     timeseries=timeseries, every=every, plot=plot, batch=batch, source=source)
+                     timeseries=timeseries, every=every, plot=plot, batch=batch, source=source,
+                     range_source=ranges_from)
     check_run_count(source, design_size(spec), replications, design_words(spec))
     return spec
 
@@ -546,9 +608,9 @@ def check_run_count(source, points: int, replications: int, design: str) -> None
                          allowed=f"at most {MAX_RUNS} runs in all")
 
 
-def load_sweep(path: str | Path) -> SweepSpec:
+def load_sweep(path: str | Path, ranges: str = "plausible") -> SweepSpec:
     """A validated `SweepSpec` from a sweep file (or the name of a shipped one in scenarios/sweeps/);
-    relative scenario paths are read beside the file."""
+    relative scenario paths are read beside the file; `ranges` as for `parse_sweep`."""
     path = Path(path)
     shipped = scenarios_dir() / "sweeps" / f"{path}.toml"
     if not path.is_file() and not path.suffix and len(path.parts) == 1 and shipped.is_file():
@@ -558,4 +620,4 @@ def load_sweep(path: str | Path) -> SweepSpec:
     except ScenarioError as exc:
         raise SweepError(exc.message.replace("scenario file", "sweep file"), source=exc.source, field=exc.field,
                          value=exc.value) from None
-    return parse_sweep(data, source=str(path), base_dir=path.parent)
+    return parse_sweep(data, source=str(path), base_dir=path.parent, ranges=ranges)
