@@ -10,7 +10,7 @@ EXAMPLES = """
   clc-sim list                  name, size, formation and a one-line description of each scenario
   clc-sim list --long           the full description of each scenario
   clc-sim list --names          names only, one per line (for scripts)
-  clc-sim list --params         every model parameter with its default and allowed range
+  clc-sim list --params         every model parameter with its default, allowed and plausible range
 """
 
 
@@ -43,6 +43,8 @@ def _print_params() -> int:
         unit = "" if p.unit == "-" else f" {p.unit}"
         print(f"  {p.name} = {p.default!r}{unit}  -- {p.allowed()}")
         print(f"      {p.doc}")
+        if p.plausible is not None:
+            print(f"      plausible: [{p.plausible[0]:g}, {p.plausible[1]:g}] -- {p.why}")
     return 0
 
 
