@@ -124,3 +124,116 @@ def test_check_prints_every_target_and_exits_0(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "simulation.cli", "calibrate", "--check", "-n", "1"],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "--replications" in bad.stderr and "Traceback" not in bad.stderr
+
+
+# --- the search (`clc-sim calibrate` without --check) -----------------------------------------------------
+
+SEARCH = """
+[search]
+parameters = ["contact_rate", "attainment_teaching"]
+population = 4
+generations = 2
+replications = 1
+"""
+
+
+def _search_targets(tmp_path):
+    """SMALL with two objectives and a tiny [search] table."""
+    text = SMALL.replace('name = "level"\n', 'name = "level"\nobjective = "frequency"\n')
+    for name in ("contrast", "dip", "implied"):
+        text = text.replace(f'name = "{name}"\n', f'name = "{name}"\nobjective = "effects"\n')
+    path = tmp_path / "targets.toml"
+    path.write_text(text + SEARCH)
+    return path
+
+
+def _cli(*argv, timeout=240):
+    return subprocess.run([sys.executable, "-m", "simulation.cli", "calibrate", *argv], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+OUTPUTS = ("search.json", "targets.toml", "state.pkl", "points.csv", "front.csv", "diagnostics.csv", "front.png",
+           "distance.png", "best.toml", "metadata.json")
+
+
+def test_a_killed_search_resumes_to_the_requested_generations(tmp_path):
+    import json
+    import signal
+    import time
+    import tomllib
+
+    import pandas as pd
+
+    targets, out = _search_targets(tmp_path), tmp_path / "cal"
+    proc = subprocess.Popen([sys.executable, "-m", "simulation.cli", "calibrate", "--targets", str(targets), "--out",
+                             str(out), "--generations", "8", "--jobs", "2", "--quiet"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while not (out / "diagnostics.csv").exists() and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert (out / "points.csv").exists() and not (out / "metadata.json").exists()   # killed part-way
+    done = set(pd.read_csv(out / "points.csv")["generation"])
+    assert done and max(done) < 8
+    again = _cli("--out", str(out), "--resume", "--jobs", "2", "--quiet")
+    assert again.returncode == 0, again.stderr
+    for name in OUTPUTS:
+        assert (out / name).is_file(), name
+    points = pd.read_csv(out / "points.csv")
+    assert sorted(points["generation"].value_counts().items()) == [(g, 4) for g in range(1, 9)]
+    assert list(points["point"]) == list(range(len(points)))
+    diag = pd.read_csv(out / "diagnostics.csv")
+    assert list(diag["generation"]) == list(range(1, 9))
+    assert {"best_frequency", "median_effects", "within_all"} <= set(diag.columns)
+    front = pd.read_csv(out / "front.csv")
+    assert len(front) >= 1 and {"model_level", "objective_effects"} <= set(front.columns)
+    meta = json.loads((out / "metadata.json").read_text())
+    assert meta["status"] == "complete" and meta["generations"] == 8 and meta["resumed_from_generation"] == max(done)
+    assert meta["seeds"] == [1] and meta["budget"]["points"] == 32 and meta["versions"]["pymoo"].startswith("0.6")
+    best = tomllib.loads((out / "best.toml").read_text())["params"]
+    assert set(best) == {"contact_rate", "attainment_teaching"}
+    assert 0.1 <= best["contact_rate"] <= 0.6           # inside the plausible range
+    # best.toml is usable with `clc-sim run --set`
+    sets = [a for k, v in best.items() for a in ("--set", f"{k}={v}")]
+    run = subprocess.run([sys.executable, "-m", "simulation.cli", "run", "voluntary-8", "--ticks", "2", "--set",
+                          "n_schools=3", "--set", "teachers_per_school=6", *sets, "--out", str(tmp_path / "run"),
+                          "--no-figures"], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+
+
+def test_a_search_point_is_what_check_measures_and_a_resume_is_the_same_search(tmp_path):
+    import pandas as pd
+
+    from simulation.calibration.search import make_spec, run_calibration, search_defaults
+
+    path = _search_targets(tmp_path)
+    targets, d = load_targets(path), search_defaults(path)
+    spec = make_spec(targets, d["parameters"], 4, 2, 1, 5)
+    run_calibration(spec, path, tmp_path / "a", workers=2, progress=False, plots=False)
+    run_calibration(spec, path, tmp_path / "a", workers=2, progress=False, plots=False, resume=True,
+                    requested={"generations": 3})
+    straight = make_spec(targets, d["parameters"], 4, 3, 1, 5)
+    run_calibration(straight, path, tmp_path / "b", workers=2, progress=False, plots=False)
+    a, b = pd.read_csv(tmp_path / "a" / "points.csv"), pd.read_csv(tmp_path / "b" / "points.csv")
+    pd.testing.assert_frame_equal(a, b)                  # resumed = uninterrupted, to the last digit
+    row = a.iloc[-1]
+    params = {"contact_rate": row["contact_rate"], "attainment_teaching": row["attainment_teaching"]}
+    for e in measure(targets, params, seeds=[5], jobs=1):
+        assert row[f"model_{e.target.name}"] == pytest.approx(e.mean, abs=1e-12)
+
+
+@pytest.mark.parametrize("argv, flag", [
+    (["--population", "2"], "--population"), (["--generations", "0"], "--generations"),
+    (["--replications", "0"], "--replications"), (["--jobs", "0"], "--jobs"), (["--seed", "-1"], "--seed"),
+    (["--resume"], "--resume"), (["--out", ""], "--out"), (["--check", "--population", "8"], "--population"),
+    (["--jobs", "2", "--scheduler", "tcp://127.0.0.1:1"], "--scheduler"),
+    (["--set", "contact_rate=0.2"], "--set")])
+def test_a_bad_search_flag_is_refused_naming_it(tmp_path, capsys, monkeypatch, argv, flag):
+    from simulation.cli import main
+
+    monkeypatch.chdir(tmp_path)         # the default folder would be results/calibration/<timestamp> here
+    status = main(["calibrate", "--targets", str(_search_targets(tmp_path)), *argv, "--quiet"])
+    err = capsys.readouterr().err
+    assert status == 2 and flag in err and "Traceback" not in err and err.count("\n") <= 4, err
+    assert not (tmp_path / "results").exists()

@@ -42,6 +42,8 @@ class Target:
     setting: dict[str, Any] = field(default_factory=dict)
     treatment: dict[str, Any] = field(default_factory=dict)
     control: dict[str, Any] = field(default_factory=dict)
+    #: the calibration objective this target counts towards (`clc-sim calibrate`: the mean distance of its targets)
+    objective: str = "all"
 
     def settings(self) -> list[dict[str, Any]]:
         """The parameter settings (over the vector being checked) this target needs runs of."""
@@ -126,20 +128,20 @@ def load_targets(path: Path | str | None = None) -> list[Target]:
         for key in ("setting", "treatment", "control"):
             for pname, pvalue in row.get(key, {}).items():
                 check_param(pname, pvalue, source=src, where=f"{where}.{key}.")
+        objective = row.get("objective", "all")
+        if not isinstance(objective, str) or not objective.strip():
+            raise _fail(src, f"{where}.objective", objective,
+                        "the name of a calibration objective (a non-empty string)")
         if row["kind"] == "contrast" and not (row.get("treatment") or row.get("control")):
             raise _fail(src, f"{where}.treatment", None, "treatment and control settings for a contrast")
         targets.append(Target(**{k: row[k] for k in row if k in Target.__dataclass_fields__}))
     return targets
 
 
-def measure(targets: list[Target], params: dict[str, Any] | None = None, seeds=range(1, 11),
-            jobs: int | None = None, progress: bool = False) -> list[Estimate]:
-    """The model's estimate of every target at the parameter vector `params` (over the defaults), over
-    `seeds` (paired across the settings of a contrast)."""
-    from simulation.outcomes import teacher_effect_sd
-    from simulation.params import resolve
-    from simulation.replicate import Task, run_tasks
-    from simulation.stats import mean_ci
+def plan(targets: list[Target], params: dict[str, Any] | None = None, seeds=range(1, 11)) -> list:
+    """The replications (`simulation.replicate.Task`) the targets need at `params` over `seeds`: each setting
+    once per seed, run to the longest horizon any target reads it at."""
+    from simulation.replicate import Task
 
     params = dict(params or {})
     seeds = [int(s) for s in seeds]
@@ -148,13 +150,22 @@ def measure(targets: list[Target], params: dict[str, Any] | None = None, seeds=r
         for setting in t.settings():
             key = tuple(sorted({**params, **setting}.items()))
             horizon[key] = max(horizon.get(key, 1), t.horizon)
-    tasks = [Task.make(dict(key), s, h) for key, h in horizon.items() for s in seeds]
-    reps = {(r.task.params, r.task.seed): r for r in run_tasks(tasks, jobs=jobs, progress=progress,
-                                                                 desc="calibration runs")}
+    return [Task.make(dict(key), s, h) for key, h in horizon.items() for s in seeds]
+
+
+def estimate(targets: list[Target], params: dict[str, Any] | None, seeds, timeseries) -> list[Estimate]:
+    """The estimates from the runs `plan` named: `timeseries` maps (task params, seed) to that run's reporter
+    series (a frame with `tick` and the targets' reporters)."""
+    from simulation.outcomes import teacher_effect_sd
+    from simulation.params import resolve
+    from simulation.stats import mean_ci
+
+    params = dict(params or {})
+    seeds = [int(s) for s in seeds]
 
     def series(setting, seed, upto):
         """The setting's reporter series for `seed`, ticks 0..upto."""
-        ts = reps[(tuple(sorted({**params, **setting}.items())), seed)].timeseries
+        ts = timeseries[(tuple(sorted({**params, **setting}.items())), seed)]
         return ts[ts["tick"] <= upto]
 
     out = []
@@ -179,3 +190,16 @@ def measure(targets: list[Target], params: dict[str, Any] | None = None, seeds=r
         mean, lo, hi = mean_ci(np.asarray(values, float))
         out.append(Estimate(t, float(mean), float(lo), float(hi), len(values)))
     return out
+
+
+def measure(targets: list[Target], params: dict[str, Any] | None = None, seeds=range(1, 11),
+            jobs: int | None = None, progress: bool = False) -> list[Estimate]:
+    """The model's estimate of every target at the parameter vector `params` (over the defaults), over
+    `seeds` (paired across the settings of a contrast)."""
+    from simulation.replicate import run_tasks
+
+    seeds = [int(s) for s in seeds]
+    tasks = plan(targets, params, seeds)
+    reps = {(r.task.params, r.task.seed): r.timeseries for r in run_tasks(tasks, jobs=jobs, progress=progress,
+                                                                            desc="calibration runs")}
+    return estimate(targets, params, seeds, reps)
