@@ -22,13 +22,15 @@ DEFAULT_ROOT = Path("results") / "experiments"
 
 
 #: wall time of each experiment on the project's 2-core machine (--jobs 2, warm numba cache), seconds:
-#: (quick, full); each measured alone (so with the ~3 s of starting the worker pool and without the baseline
-#: runs `run all` shares between experiments), the lower of two passes on a machine shared with other work
+#: (quick, full), with the ablation of experiments/ablation.py; each measured alone as the wall time of
+#: `clc-sim experiments run <name> [--quick] --jobs 2` (so with Python's start, the ~3 s of starting the worker
+#: pool and without the baseline runs `run all` shares between experiments), one pass on 2026-12-01 while other
+#: work kept the load average at 3-7, so these are upper bounds (docking, unchanged, measured as before)
 TYPICAL_SECONDS = {
-    "voluntary_forced": (4, 12), "trust_outcome": (5, 7), "moral_capital": (4, 11), "chain_direct": (5, 16),
-    "network_size": (6, 38), "j_curve": (5, 7), "knowledge_accessed": (4, 8), "condoned_failure": (4, 15),
-    "resistant_heads": (5, 5), "peer_support": (8, 10), "stages": (5, 11), "high_performing": (10, 15),
-    "docking": (12, 106),
+    "voluntary_forced": (24, 51), "trust_outcome": (16, 26), "moral_capital": (14, 24), "chain_direct": (21, 44),
+    "network_size": (43, 150), "j_curve": (12, 37), "knowledge_accessed": (14, 43), "condoned_failure": (44, 198),
+    "resistant_heads": (12, 35), "peer_support": (23, 102), "stages": (15, 61), "high_performing": (22, 83),
+    "docking": (9, 106),
 }
 
 

@@ -9,9 +9,14 @@ against a stated smallest effect of interest (SESOI: `Sesoi`, with a sentence on
 one-sided minimum-effect t-test, and the p-values of all findings in the family are Holm-adjusted (the
 experiment's own findings when it runs alone; every pattern's findings under `run all`, see `apply_family`).
 A check is a condition that is not a finding: something set by the inputs (initial trust, heads' commitment,
-the initial spread of knowledge) or by construction (a school moves one stage at a time), or a location
+the initial spread of knowledge) or by construction, or a location
 (the peak's network size). A pattern HOLDS when every check is true and every finding's Holm-adjusted p is
 below ALPHA.
+
+Beside the verdict, every pattern reports its mechanism: its headline effect (`effect(ctx, overrides)`)
+rerun with the seeds' stated input differences removed and with each of its MECHANISMS switched off
+(`experiments.ablation`), a label (assumed / emergent / absent) and the mechanism(s) whose ablation removes
+it; `write_result` writes ablation.csv and a "Mechanism (ablation)" section, and REPORT.md leads with them.
 """
 
 from __future__ import annotations
@@ -147,6 +152,9 @@ class Context:
     jobs: int | None = None
     progress: bool = False
     command: str = ""
+    #: run each pattern's ablation (experiments/ablation.py): True (all), False (none: the sensitivity analysis
+    #: needs verdicts only) or the names of the experiments to ablate (the tests' quick run, to stay cheap)
+    ablate: bool | tuple[str, ...] = True
 
     @staticmethod
     def make(quick: bool = False, replications: int | None = None, seed: int = 1,
@@ -195,6 +203,14 @@ class Result:
     family: int = 0
     seconds: float = math.nan
     command: str = ""
+    #: the headline effect with each mechanism switched off in turn (experiments/ablation.py), the label
+    #: (assumed / emergent / absent), the mechanism(s) whose ablation removes the pattern, and what the effect is
+    ablation: pd.DataFrame | None = None
+    label: str = ""
+    remover: str = ""
+    headline: str = ""
+    #: further tables, each written as <key>.csv and a section "<key>" of table.md (title: the key in words)
+    extra_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.criteria and not self.family:
@@ -375,15 +391,58 @@ def write_result(result: Result, root: Path) -> Path:
     if result.checks:
         md += f"## Checks (inputs, constructions and locations: not findings)\n\n{checks_markdown(result.checks)}\n\n"
     md += f"## Statistics\n\n{table_markdown(result.table)}\n"
+    if result.ablation is not None and len(result.ablation):
+        atomic_write(out / "ablation.csv", lambda tmp: result.ablation.to_csv(tmp, index=False))
+        md += f"\n## Mechanism (ablation)\n\n{ablation_markdown(result)}\n"
+    for key, frame in result.extra_tables.items():
+        atomic_write(out / f"{key}.csv", lambda tmp, frame=frame: frame.to_csv(tmp, index=False))
+        md += f"\n## {key.replace('_', ' ').capitalize()}\n\n{table_markdown(frame)}\n"
     atomic_write_text(out / "table.md", md)
     atomic_write_bytes(out / "figure.png", figure_bytes(result.figure))
     verdict = {"name": result.name, "title": result.title, "pattern": result.pattern,
                "statistic": result.statistic, "holds": result.holds, "replications": result.n,
                "depends": list(result.depends), "numbers": result.numbers, "criteria": rows,
                "checks": result.checks, "family": result.family, "alpha": ALPHA,
-               "wall_time_s": result.seconds, "command": result.command}
+               "wall_time_s": result.seconds, "command": result.command,
+               "label": result.label, "remover": result.remover, "headline": result.headline,
+               "ablation": ([] if result.ablation is None else result.ablation.to_dict("records"))}
     atomic_write_text(out / "verdict.json", json.dumps(verdict, indent=2, default=_json) + "\n")
     return out
+
+
+ABLATION_NOTE = (
+    "The headline effect rerun with the input differences the seeds state as causes removed, then with each "
+    "mechanism switched off in turn (experiments/ablation.py), on the same seeds. *removes*: the 95 % CI includes "
+    "0, the effect falls below the smallest effect of interest in the pattern's direction, or it changes sign. "
+    "Label: *assumed* when removing the stated inputs removes the pattern, *emergent* when it survives that, "
+    "*absent* when the effect is not there as run.")
+
+
+def ablation_markdown(result: Result) -> str:
+    """The ablation section of an experiment's table.md: label, remover, the table and how to read it."""
+    cols = ["condition", "effect", "ci95_low", "ci95_high", "share_of_full", "removes", "overrides", "note"]
+    tab = result.ablation[[c for c in cols if c in result.ablation.columns]]
+    return (f"Headline effect: {result.headline}. Label: **{result.label}**; removed by switching off: "
+            f"{result.remover}.\n\n{table_markdown(tab)}\n\n{ABLATION_NOTE}")
+
+
+def _headline_cell(v: dict) -> str:
+    rows = v.get("ablation") or []
+    full = next((r for r in rows if r.get("condition") == "as run"), None)
+    if full is None:
+        return "-"
+    f = lambda x: "n/a" if x is None or x != x else f"{x:+.3g}"      # noqa: E731
+    return f"{v.get('headline', '')}: {f(full['effect'])} [{f(full['ci95_low'])}, {f(full['ci95_high'])}]"
+
+
+def summary_table(verdicts: list[dict]) -> list[str]:
+    """The report's lead: one row per pattern: verdict, headline effect with its 95 % CI, label, remover."""
+    lines = ["| pattern | verdict | headline effect [95 % CI] | label | mechanism whose ablation removes it |",
+             "| --- | --- | --- | --- | --- |"]
+    for v in verdicts:
+        lines.append(f"| [{v['name']}]({v['name']}/table.md) | **{'HOLDS' if v['holds'] else 'FAILS'}** | "
+                     f"{_headline_cell(v)} | {v.get('label') or '-'} | {v.get('remover') or '-'} |")
+    return lines
 
 
 def _json(v):
@@ -433,14 +492,19 @@ def write_report(root: Path, ctx: Context | None = None) -> Path:
         made += f" Report written by `{rebuilt}`."
     held = sum(v["holds"] for v in verdicts if v["name"] in PATTERNS)
     n_pat = sum(v["name"] in PATTERNS for v in verdicts)
-    lines = ["# Pattern-oriented validation: every seed pattern, its statistic and verdict", "", made, "",
+    patterns = [v for v in verdicts if v["name"] in PATTERNS]
+    lines = ["# Pattern-oriented validation: verdict and mechanism of every seed pattern", ""]
+    lines += summary_table(patterns)
+    lines += ["", "Headline effect as run (mean over replications, 95 % CI). " + ABLATION_NOTE
+              + " Each experiment's table.md has its ablation table, ablation.csv the numbers.", "",
+              "## Every seed pattern, its statistic and verdict", "", made, "",
              f"{held} of {n_pat} patterns hold. Each experiment replicates the model over seeds (common random "
              "numbers: replication i of every condition shares a seed). A pattern's *findings* are effects the "
              "model produces; each is tested against a stated smallest effect of interest (SESOI) by a one-sided "
              "minimum-effect t-test (H0: the effect is no larger than the SESOI), and Holm's correction runs over "
              f"all {len(pooled)} findings of the patterns below (family-wise alpha {ALPHA}). Its *checks* are "
              "conditions that are not findings: what the inputs set (initial trust, heads' commitment, the initial "
-             "spread of knowledge), what holds by construction (a school moves one stage at a time) and where a "
+             "spread of knowledge), what holds by construction and where a "
              "peak lies. A pattern HOLDS when every check is true and every finding passes. d_z (mean paired "
              "difference / SD of the differences) is inflated by the pairing; Hedges' g (difference / pooled SD "
              "within conditions, 95 % bootstrap CI) is the between-condition size. See experiments/README.md.",

@@ -1,9 +1,12 @@
 """High-performing networks: more member schools in the top quartile, less within-school variation [seed 001, 003]."""
 
+import sys
+
 import pandas as pd
 
 from simulation.stats import paired
 
+from .ablation import ablation_runs, explain
 from .common import (Result, Sesoi, at_least, decide, describe, end, finding, new_figure, plot_band, replicate_many,
                      stat_row)
 
@@ -20,15 +23,33 @@ SESOI_SPREAD = Sesoi(0.01, "SD of knowledge (0-1)",
                      "narrowing would not change which teachers a school's pupils are likely to get")
 
 
+EFFECT = "high-performing share at the horizon, network - isolated"
+SESOI_EFFECT, DIRECTION = SESOI_SHARE, 1
+MECHANISMS = ("coaching", "colleagues share inside the school", "knowledge creation", "shared programme",
+              "absorptive capacity (gap hump)")
+
+
 def runs(quick: bool, seeds: int) -> int:
-    """Model runs: a network and isolated schools x seeds (at least MIN_SEEDS)."""
-    return 2 * max(seeds, MIN_SEEDS)
+    """Model runs: a network and isolated schools x seeds (at least MIN_SEEDS), and both x seeds per ablation
+    switch (at least MIN_SEEDS too)."""
+    return 2 * max(seeds, MIN_SEEDS) + ablation_runs(sys.modules[__name__], 2, max(seeds, MIN_SEEDS))
+
+
+def _reps(ctx, overrides: dict):
+    return replicate_many(ctx, {"network": {"n_schools": 8, "formation": "voluntary", "link_policy": "chain",
+                                            **overrides},
+                                "isolated": {"n_schools": 8, "formation": "none", "link_policy": "chain", **overrides}})
+
+
+def effect(ctx, overrides: dict):
+    """The headline: share of high-performing schools at the horizon, network minus isolated (paired by seed)."""
+    reps = _reps(at_least(ctx, MIN_SEEDS), overrides)
+    return paired(end(reps["network"], "high_performing_share"), end(reps["isolated"], "high_performing_share"))
 
 
 def run(ctx) -> Result:
     ctx = at_least(ctx, MIN_SEEDS)       # within-school variation differs by about one sd of its paired difference
-    reps = replicate_many(ctx, {"network": {"n_schools": 8, "formation": "voluntary", "link_policy": "chain"},
-                                "isolated": {"n_schools": 8, "formation": "none", "link_policy": "chain"}})
+    reps = _reps(ctx, {})
     hp = paired(end(reps["network"], "high_performing_share"), end(reps["isolated"], "high_performing_share"))
     sd = paired(end(reps["network"], "within_school_sd"), end(reps["isolated"], "within_school_sd"))
     table = pd.DataFrame([stat_row("high-performing share at the horizon: network - isolated", hp),
@@ -50,4 +71,4 @@ def run(ctx) -> Result:
     stat = (f"high-performing share {hp.mean_a:.2f} vs {hp.mean_b:.2f}: {describe(hp)}; within-school sd "
             f"{sd.mean_a:.3f} vs {sd.mean_b:.3f}: {describe(sd)}")
     return Result(NAME, TITLE, PATTERN, stat, holds, table, fig, {"hp_diff": hp.diff, "sd_diff": sd.diff},
-                  DEPENDS, len(ctx.seeds), criteria, {})
+                  DEPENDS, len(ctx.seeds), criteria, {}, **explain(ctx, sys.modules[__name__]))

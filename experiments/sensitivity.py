@@ -45,7 +45,7 @@ def run_sensitivity(ctx, root: Path | str, names=None) -> Path:
     names = names or list(PATTERNS)
     rows = []
     for label, over in [("defaults", {})] + variants():
-        sub = replace(ctx, overrides={**ctx.overrides, **over})
+        sub = replace(ctx, overrides={**ctx.overrides, **over}, ablate=False)     # verdicts only
         row = {"variant": label}
         results = [module(name).run(sub) for name in names]
         family = apply_family(results)          # the same verdict rule as REPORT.md, per variant

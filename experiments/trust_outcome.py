@@ -1,11 +1,14 @@
 """Trust is an outcome as well as a precondition: it grows with sustained joint work [seed 004 insight 4]."""
 
+import sys
+
 import numpy as np
 import pandas as pd
 from scipy import stats as st
 
 from simulation.stats import one_sample, paired
 
+from .ablation import ablation_runs, explain
 from .common import (SESOI_TRUST, Result, Sesoi, decide, describe, finding, new_figure, plot_band, replicate,
                      series, stat_row)
 
@@ -22,13 +25,26 @@ SESOI_RHO = Sesoi(0.1, "Spearman rho",
                   "a rank correlation below 0.1 shares under 1 % of the variation in ranks (Cohen's smallest benchmark)")
 
 
+BASE = {"n_schools": N_SCHOOLS, "formation": "voluntary", "link_policy": "chain"}
+EFFECT = "cross-school trust, end - start"
+SESOI_EFFECT, DIRECTION = SESOI_TRUST, 1
+MECHANISMS = ("trust grows with joint work", "one-way work destroys trust", "newness overhead", "effort dynamics",
+              "heads withdraw and rejoin")
+
+
 def runs(quick: bool, seeds: int) -> int:
-    """Model runs: one voluntary network per seed."""
-    return seeds
+    """Model runs: one voluntary network per seed, and one per seed for each ablation switch."""
+    return seeds + ablation_runs(sys.modules[__name__], 1, seeds)
+
+
+def effect(ctx, overrides: dict):
+    """The headline: cross-school trust at the end minus at the start (paired within run), under `overrides`."""
+    trust = series(replicate(ctx, {**BASE, **overrides}), "cross_school_trust")
+    return paired(trust[:, -1], trust[:, 0])
 
 
 def run(ctx) -> Result:
-    reps = replicate(ctx, {"n_schools": N_SCHOOLS, "formation": "voluntary", "link_policy": "chain"})
+    reps = replicate(ctx, BASE)
     trust = series(reps, "cross_school_trust")
     deep = series(reps, "active_links_coaching") + series(reps, "active_links_experience")
     before, after = trust[:, 0], trust[:, -1]
@@ -57,4 +73,4 @@ def run(ctx) -> Result:
             f"mean within-run Spearman rho(trust, those links) {r_pos.mean_a:+.2f} (p vs 0 {r_pos.p_value:.3g})")
     return Result(NAME, TITLE, PATTERN, stat, holds, table, fig,
                   {"trust_start": t_rise.mean_b, "trust_end": t_rise.mean_a, "rho": r_pos.mean_a},
-                  DEPENDS, len(ctx.seeds), criteria, {})
+                  DEPENDS, len(ctx.seeds), criteria, {}, **explain(ctx, sys.modules[__name__], t_rise))
