@@ -86,7 +86,8 @@ def run(args) -> int:
     else:
         results = [run_experiment(args.name, ctx, root)]
     for result in results:
-        print(f"{result.name:20s} {result.verdict}  {result.statistic}", flush=True)
+        label = f" ({result.label}; removed by: {result.remover})" if getattr(result, "label", "") else ""
+        print(f"{result.name:20s} {result.verdict}{label}  {result.statistic}", flush=True)
     report = write_report(root, ctx)
     from experiments import PATTERNS
 
