@@ -37,7 +37,7 @@ from .population import draw_partners, draw_schools, draw_teachers
 from .programme import adopt_innovation
 from .reporters import REPORTERS, compute_metrics
 from .schools import derive_stages, record_activity, school_trust, update_boundaries
-from .sessions import Sessions, judge_sessions, stamp_sessions
+from .sessions import Sessions, judge_sessions
 from .transfer import transfer_knowledge
 
 
@@ -196,7 +196,6 @@ class CLCModel(mesa.Model):
         self.apply_scheduled_interventions()
         tick = choose_activities(self)
         sessions = judge_sessions(self, tick)
-        stamp_sessions(self, tick)
         created, gained = transfer_knowledge(self, tick)
         adopt_innovation(self, created)
         self.update_network_and_schools(tick, sessions, gained)

@@ -37,8 +37,11 @@ class Sessions:
 
 
 @njit(cache=True)
-def _judge(contact, activity, kind, a, b, knowledge, effort, threshold, school_of, link_hub, n_t, n_hubs, n_s):
-    """One pass over the links in contact, in order."""
+def _judge(contact, activity, kind, a, b, knowledge, effort, threshold, school_of, link_hub, n_t, n_hubs, n_s,
+           week, last_colleague, last_network, last_coached):
+    """One pass over the links in contact, in order; it also stamps each teacher's latest session of three kinds
+    with `week` (joint work with a colleague, any network session, coaching received: the learner is the side
+    with the lower mean knowledge, b on ties)."""
     reciprocated = np.zeros(n_t, np.int8)
     let_down = np.zeros(n_t, np.int8)
     hub_joint = np.zeros(n_hubs)
@@ -52,10 +55,24 @@ def _judge(contact, activity, kind, a, b, knowledge, effort, threshold, school_o
         b_teacher = ib < n_t
         if kind[k] != WITHIN:
             sessions[school_of[ia]] += 1.0
+            last_network[ia] = week
             if b_teacher:
                 sessions[school_of[ib]] += 1.0
+                last_network[ib] = week
         if activity[k] != EXPERIENCE and activity[k] != COACHING:
             continue
+        if kind[k] == WITHIN:
+            last_colleague[ia] = week
+            last_colleague[ib] = week
+        if activity[k] == COACHING:
+            mean_a = 0.0
+            mean_b = 0.0
+            for q in range(knowledge.shape[1]):
+                mean_a += knowledge[ia, q]
+                mean_b += knowledge[ib, q]
+            learner = ia if mean_a < mean_b else ib
+            if learner < n_t:
+                last_coached[learner] = week
         a_gave = False
         b_gave = False
         for q in range(n_areas):
@@ -89,13 +106,15 @@ def _judge(contact, activity, kind, a, b, knowledge, effort, threshold, school_o
 
 def judge_sessions(m, tick) -> Sessions:
     """ODD §3 step 3a: this week's `Sessions` from the links in contact and the unanswered offers of `tick`
-    (an `activities.TickActivity`); for each unanswered offer the side whose school is in the network is let down."""
+    (an `activities.TickActivity`); for each unanswered offer the side whose school is in the network is let down.
+    Each teacher's latest session of three kinds is stamped on the way (the TALIS-style frequency reporters)."""
     L = m.links
     contact, activity, unanswered = tick.contact, tick.activity, tick.unanswered
     link_hub = L.cached("link_hub", lambda: m.hub[m.school_of[L.a]])
     offer_side = _offering_side(m, unanswered)
     out = _judge(contact, activity, L.kind, L.a, L.b, m.node_knowledge, m.node_effort, m.p.reciprocity_threshold,
-                 m.school_of, link_hub, m.n_teachers, m.n_hubs, m.n_schools)
+                 m.school_of, link_hub, m.n_teachers, m.n_hubs, m.n_schools, m.steps, m.last_colleague_session,
+                 m.last_network_session, m.last_coached)
     sessions = Sessions(*out)
     if len(unanswered):
         h = link_hub[unanswered]
@@ -106,27 +125,6 @@ def judge_sessions(m, tick) -> Sessions:
         np.add.at(sessions.school_sessions, s, 1.0)
         np.add.at(sessions.school_let_down, s, 1.0)
     return sessions
-
-
-def stamp_sessions(m, tick) -> None:
-    """Note the week of each teacher's latest session of three kinds (for the TALIS-style frequency reporters):
-    joint work (experience, coaching) with a colleague, any session with another school, partner or the
-    programme, and coaching received (the learner is the side with the lower mean knowledge, b on ties)."""
-    L, n_t, week = m.links, m.n_teachers, m.steps
-    c = tick.contact
-    a, b, kind, act = L.a[c], L.b[c], L.kind[c], tick.activity[c]
-    joint = (act == EXPERIENCE) | (act == COACHING)
-    colleagues = joint & (kind == WITHIN)
-    m.last_colleague_session[a[colleagues]] = week
-    m.last_colleague_session[b[colleagues]] = week
-    network = kind != WITHIN
-    m.last_network_session[a[network]] = week
-    m.last_network_session[b[network & (b < n_t)]] = week
-    coached = act == COACHING
-    ka = m.node_knowledge[a[coached]].mean(axis=1)
-    kb = m.node_knowledge[b[coached]].mean(axis=1)
-    learner = np.where(ka < kb, a[coached], b[coached])
-    m.last_coached[learner[learner < n_t]] = week
 
 
 def _offering_side(m, unanswered: np.ndarray) -> np.ndarray:
