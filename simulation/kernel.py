@@ -288,7 +288,8 @@ def _tick_records(knowledge, openness, skill, effort, indptr, giver, arc_link, t
         for arc in range(a0, a1):
             active[cnt] = arc
             cnt += arc_act[arc] != NONE
-        rows = np.empty((cnt, 9))                         # giver k0, k1, k2, skill, effort; the link's record
+        rows = np.empty((cnt, 8))                         # giver k0, k1, k2, skill, effort; the link's record
+        colleague = np.empty(cnt)                         # apart: a row stays one 64-byte line
         for q in range(cnt):
             j = giver[active[q]]
             link = arc_link[active[q]]
@@ -300,7 +301,7 @@ def _tick_records(knowledge, openness, skill, effort, indptr, giver, arc_link, t
             rows[q, 5] = links[link, REC_INTENSITY]
             rows[q, 6] = links[link, REC_VALIDITY]
             rows[q, 7] = links[link, REC_WILLINGNESS]
-            rows[q, 8] = links[link, REC_COLLEAGUE]
+            colleague[q] = links[link, REC_COLLEAGUE]
         q = 0
         for i in range(lo, hi):
             end = indptr[i + 1]
@@ -345,7 +346,7 @@ def _tick_records(knowledge, openness, skill, effort, indptr, giver, arc_link, t
                     top2 = max(top2, kj2)
                 received[arc] = flow
                 flow_all += flow
-                flow_colleagues += flow * rows[q, 8]
+                flow_colleagues += flow * colleague[q]
                 if act == EXPERIENCE or act == COACHING:
                     if t >= trust_create:
                         s = create_rate * t * w
