@@ -274,7 +274,7 @@ def staff_culture(m) -> np.ndarray:
     """Per school, how freely colleagues share, in [within_contact_base, 1]: the school's own organisational
     capital, dedicated staff-learning hours (times `facilitator_efficiency` where a facilitator works) against
     `org_full_hours`; the head's commitment multiplies it in the contact chance. Own house first [seed 003]:
-    it does not depend on the network or the school's boundary."""
+    it does not depend on the network or the school's boundary. Fixed for a run (`CLCModel.culture`)."""
     p = m.p
     hours = p.staff_learning_time * np.where(m.facilitator, p.facilitator_efficiency, 1.0)
     return p.within_contact_base + (1.0 - p.within_contact_base) * np.minimum(hours / p.org_full_hours, 1.0)
@@ -303,7 +303,7 @@ def choose_activities(m) -> TickActivity:
     hub_joint = np.empty(m.n_hubs)
     contact = _contact_parallel if on_threads(L.n_links, PARALLEL_MIN_LINKS) else _contact
     c, unanswered = contact(u_contact, a, b, kind, school_a, school_b, hub_of_link, S["b_clip"], node_effort,
-                            m.withdrawn, staff_culture(m), m.commitment, perm, mfactor_hub, m.stage, m.access,
+                            m.withdrawn, m.culture, m.commitment, perm, mfactor_hub, m.stage, m.access,
                             p.contact_rate * 0.5, L.joint_work, S["hub_start"], S["hub_links"], hub_joint)
 
     # the links in contact this tick: their activity and its cost

@@ -18,48 +18,78 @@ the same state (interventions.py).
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from .sessions import Sessions
 
 
-def network_received(m, contact: np.ndarray, received: np.ndarray) -> np.ndarray:
-    """Per school, the knowledge its staff received this week through links other than colleagues' (summed over
-    the arcs of the links in contact whose receiver is a teacher; `received` is the kernel's per-arc flow)."""
-    L = m.links
-    cross = contact[L.kind[contact] != 0]
-    arcs = np.concatenate([L.arc_ab[cross], L.arc_ba[cross]])
-    recv = L.receiver[arcs]
-    teacher = recv < m.n_teachers
-    return np.bincount(m.school_of[recv[teacher]], received[arcs[teacher]], m.n_schools)
+@njit(cache=True)
+def _ledgers(contact, kind, arc_ab, arc_ba, receiver, received, school_of, teaching_lost, sessions, let_down_count,
+             networked, withdrawn, hub, n_hubs, weeks, benefit_mem, cost_mem, betrayal_mem, w, k_benefit, per_benefit,
+             k_cost, per_cost, commitment_weeks, reconsider_weeks, tolerance):
+    """One pass per quantity of the module docstring; returns per school 1 = withdraws now, 2 = rejoins now.
+    Sums run in the order `np.bincount` would take (arcs a<-b of the links in contact, then b<-a; teachers in
+    index order), so the numbers are those of the array expressions they replace."""
+    n_s, n_t = len(withdrawn), len(teaching_lost)
+    gained = np.zeros(n_s)
+    for side in range(2):
+        for k in contact:
+            if kind[k] != 0:                               # not WITHIN: a network link
+                arc = arc_ab[k] if side == 0 else arc_ba[k]
+                r = receiver[arc]
+                if r < n_t:
+                    gained[school_of[r]] += received[arc]
+    hours = np.zeros(n_s)
+    for t in range(n_t):
+        hours[school_of[t]] += teaching_lost[t]
+    member = np.empty(n_s, np.bool_)
+    benefit = np.empty(n_s)
+    hub_members = np.zeros(n_hubs)
+    hub_benefit = np.zeros(n_hubs)
+    for s in range(n_s):
+        member[s] = networked[s] and not withdrawn[s]
+        benefit[s] = k_benefit * gained[s] / per_benefit
+        hub_members[hub[s]] += 1.0 if member[s] else 0.0
+        hub_benefit[hub[s]] += benefit[s] * (1.0 if member[s] else 0.0)
+    decision = np.zeros(n_s, np.int8)
+    for s in range(n_s):
+        h = hub[s]
+        if member[s]:
+            target = benefit[s]
+            cost_mem[s] += w * (k_cost * hours[s] / per_cost - cost_mem[s])
+            share = let_down_count[s] / sessions[s] if sessions[s] > 0 else 0.0
+        else:
+            target = hub_benefit[h] / hub_members[h] if hub_members[h] > 0 else 0.0
+            share = 0.0
+        benefit_mem[s] += w * (target - benefit_mem[s])
+        betrayal_mem[s] += w * (share - betrayal_mem[s])
+        weeks[s] += 1
+        betrayed = betrayal_mem[s] > tolerance
+        if member[s] and weeks[s] >= commitment_weeks and (benefit_mem[s] < cost_mem[s] or betrayed):
+            decision[s] = 1
+        elif (withdrawn[s] and networked[s] and weeks[s] >= reconsider_weeks and not betrayed
+              and benefit_mem[s] > cost_mem[s]):
+            decision[s] = 2
+    return decision
 
 
-def update_decisions(m, sessions: Sessions, gained: np.ndarray) -> None:
+def update_decisions(m, sessions: Sessions, received: np.ndarray, contact: np.ndarray) -> None:
     """ODD §3 step 5 (7.19): heads' ledgers, withdrawals and rejoinings this week; each is noted as an event.
-    `gained` is `network_received` (knowledge per school)."""
-    p, tps = m.p, m.p.teachers_per_school
-    w = 1.0 / p.memory_weeks
-    member = m.member().astype(bool)
-    benefit = p.gain_horizon * p.attainment_teaching * gained / (3.0 * tps)
-    hours = np.bincount(m.school_of, m.teaching_lost, m.n_schools)
-    cost = p.time_cost_attainment * hours / (tps * p.teaching_hours)
-    let_down = np.divide(sessions.school_let_down, sessions.school_sessions, out=np.zeros(m.n_schools),
-                         where=sessions.school_sessions > 0)
-    n_members = np.bincount(m.hub, member, m.n_hubs)
-    seen = np.divide(np.bincount(m.hub, benefit * member, m.n_hubs), n_members, out=np.zeros(m.n_hubs),
-                     where=n_members > 0)[m.hub]
-    # members learn from their own week; the withdrawn see what members get and forget betrayal
-    m.ledger_benefit += w * (np.where(member, benefit, seen) - m.ledger_benefit)
-    m.ledger_cost[member] += w * (cost[member] - m.ledger_cost[member])
-    m.ledger_betrayal += w * (np.where(member, let_down, 0.0) - m.ledger_betrayal)
-    m.weeks_in_state += 1
-    betrayed = m.ledger_betrayal > p.betrayal_tolerance
-    leave = member & (m.weeks_in_state >= p.commitment_weeks) & ((m.ledger_benefit < m.ledger_cost) | betrayed)
-    back = m.withdrawn & m.networked & (m.weeks_in_state >= p.reconsider_weeks) & ~betrayed & (
-        m.ledger_benefit > m.ledger_cost)
-    for s in np.flatnonzero(leave):
-        why = "its staff's work turned one-way" if betrayed[s] else "the network cost more than it gave"
+    `received` is the kernel's per-arc flow of this week, `contact` the links in contact."""
+    p, tps, L = m.p, m.p.teachers_per_school, m.links
+    decision = _ledgers(contact, L.kind, L.arc_ab, L.arc_ba, L.receiver, received, m.school_of, m.teaching_lost,
+                        sessions.school_sessions, sessions.school_let_down, m.networked, m.withdrawn, m.hub,
+                        m.n_hubs, m.weeks_in_state, m.ledger_benefit, m.ledger_cost, m.ledger_betrayal,
+                        1.0 / p.memory_weeks, p.gain_horizon * p.attainment_teaching, 3.0 * tps,
+                        p.time_cost_attainment, tps * p.teaching_hours, p.commitment_weeks, p.reconsider_weeks,
+                        p.betrayal_tolerance)
+    if not decision.any():
+        return
+    for s in np.flatnonzero(decision == 1):
+        why = ("its staff's work turned one-way" if m.ledger_betrayal[s] > p.betrayal_tolerance
+               else "the network cost more than it gave")
         withdraw(m, int(s), f"{m.school_agents[s].name} withdrew from the network: {why}")
-    for s in np.flatnonzero(back):
+    for s in np.flatnonzero(decision == 2):
         m.withdrawn[s] = False
         m.weeks_in_state[s] = 0
         m.events.append((m.steps, f"{m.school_agents[s].name} rejoined the network"))

@@ -22,12 +22,12 @@ import numpy as np
 import pandas as pd
 
 from . import interventions
-from .activities import TickActivity, choose_activities
+from .activities import TickActivity, choose_activities, staff_culture
 from .agents import ExternalPartner, Role, School, Stage, Teacher
 from .kernel import TickWorkspace, kernel_coefficients
 from .links import WITHIN
 from .decisions import update_decisions
-from .effort import update_effort
+from .effort import canvas, update_effort
 from .moral_capital import update_moral_capital
 from .network import build_links
 from .outcomes import (attainment_target, knowledge_accessed, national_reference, teaching_quality, update_outcomes,
@@ -111,6 +111,8 @@ class CLCModel(mesa.Model):
         self.withdrawals_total = 0
         self.imposed = np.zeros(n_s)                         # 1 under an interventionist plan (lost autonomy)
         self.stage_skips = self.stage_fallbacks = 0
+        self.canvas = canvas(self)                            # breadth of each school's canvas (effort.py)
+        self.culture = staff_culture(self)                   # how freely colleagues share (activities.py)
 
         # node arrays: teachers, then external partners, then each hub's shared programme
         self.node_knowledge = np.zeros((n_nodes, 3))
@@ -196,9 +198,9 @@ class CLCModel(mesa.Model):
         self.apply_scheduled_interventions()
         tick = choose_activities(self)
         sessions = judge_sessions(self, tick)
-        created, gained = transfer_knowledge(self, tick)
+        created, received = transfer_knowledge(self, tick)
         adopt_innovation(self, created)
-        self.update_network_and_schools(tick, sessions, gained)
+        self.update_network_and_schools(tick, sessions, received)
         update_outcomes(self, tick.teaching_lost)
         self.collect()
 
@@ -209,7 +211,7 @@ class CLCModel(mesa.Model):
         for kind, schools in self._schedule.pop(self.steps, []):
             interventions.apply(self, kind, schools)
 
-    def update_network_and_schools(self, tick: TickActivity, sessions: Sessions, gained: np.ndarray) -> None:
+    def update_network_and_schools(self, tick: TickActivity, sessions: Sessions, received: np.ndarray) -> None:
         """ODD §3 step 5, in order: (a) each hub's moral capital from this tick's joint work, (b) each school's
         mean cross-school trust, (c) the schools' activity records, (d) permeability, heads' commitment and
         staff access, (e) teachers' effort, (f) heads' decisions to withdraw or rejoin, (g) stages; sharp
@@ -220,7 +222,7 @@ class CLCModel(mesa.Model):
         record_activity(self, tick)
         update_boundaries(self, trust_s)
         update_effort(self, sessions, tick.pressure)
-        update_decisions(self, sessions, gained)
+        update_decisions(self, sessions, received, tick.contact)
         derive_stages(self)
         self._note_events(moral_before, stage_before)
 

@@ -176,6 +176,18 @@ def _count_codes(codes, minlength):
     return counts
 
 
+@njit(cache=True)
+def _recent_shares(colleague, network, coached, week):
+    """Shares of teachers whose latest session of each kind was in the last 4, 39 and 13 weeks, one pass."""
+    n = len(colleague)
+    c = w = k = 0
+    for t in range(n):
+        c += colleague[t] > week - 4
+        w += network[t] > week - 39
+        k += coached[t] > week - 13
+    return c / n, w / n, k / n
+
+
 def _mean(values: np.ndarray) -> float:
     return float(values.mean()) if len(values) else 0.0
 
@@ -200,6 +212,7 @@ def compute_metrics(m) -> dict[str, float]:
     sd_within = within_school_sd(k, n_s, tps)
     high = (m.value_added >= m.reference.va_top_quartile) & (sd_within <= m.reference.within_sd_median)
     hub_weight = np.bincount(m.hub, minlength=m.n_hubs)
+    recent = _recent_shares(m.last_colleague_session, m.last_network_session, m.last_coached, m.steps)
     return {
         "mean_knowledge": float(area.mean()),
         "knowledge_teaching_learning": float(area[0]),
@@ -233,8 +246,8 @@ def compute_metrics(m) -> dict[str, float]:
         "stage_fallbacks": int(m.stage_fallbacks),
         "mean_attainment_sd": float(in_pupil_sd(m, m.attainment.mean() - m.reference.mean_attainment)),
         "value_added_sd": float(in_pupil_sd(m, m.value_added.mean())),
-        "colleague_practice_monthly": float((m.last_colleague_session > m.steps - 4).mean()),
-        "network_learning_yearly": float((m.last_network_session > m.steps - 39).mean()),
-        "coached_termly": float((m.last_coached > m.steps - 13).mean()),
+        "colleague_practice_monthly": recent[0],
+        "network_learning_yearly": recent[1],
+        "coached_termly": recent[2],
     }
 

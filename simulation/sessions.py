@@ -111,12 +111,12 @@ def judge_sessions(m, tick) -> Sessions:
     L = m.links
     contact, activity, unanswered = tick.contact, tick.activity, tick.unanswered
     link_hub = L.cached("link_hub", lambda: m.hub[m.school_of[L.a]])
-    offer_side = _offering_side(m, unanswered)
     out = _judge(contact, activity, L.kind, L.a, L.b, m.node_knowledge, m.node_effort, m.p.reciprocity_threshold,
                  m.school_of, link_hub, m.n_teachers, m.n_hubs, m.n_schools, m.steps, m.last_colleague_session,
                  m.last_network_session, m.last_coached)
     sessions = Sessions(*out)
     if len(unanswered):
+        offer_side = _offering_side(m, unanswered)
         h = link_hub[unanswered]
         np.add.at(sessions.hub_joint, h, 1.0)
         np.add.at(sessions.hub_one_way, h, 1.0)

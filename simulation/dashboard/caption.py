@@ -17,8 +17,8 @@ def now_measures(model) -> dict:
 
 
 def state_line(model, now: dict | None = None) -> str:
-    """One sentence: the week, how many schools are at each stage, trust and moral capital (`now`: measures
-    already computed by `now_measures`)."""
+    """One sentence: the week, how many schools are at each stage, trust and moral capital, and how many schools
+    have withdrawn (`now`: measures already computed by `now_measures`)."""
     counts = np.bincount(model.stage, minlength=len(STAGE_LABELS))
     parts = [f"{int(counts[i])} in {label}" for i, label in enumerate(STAGE_LABELS) if counts[i]]
     week = int(model.steps)
@@ -26,6 +26,9 @@ def state_line(model, now: dict | None = None) -> str:
     text = f"Week {week} (year {year + 1}, week {wk + 1}): {int(model.n_schools)} schools, " + ", ".join(parts) + "."
     now = now if now is not None else now_measures(model)
     text += f" Mean trust {now['mean_trust']:.2f}, moral capital {now['moral_capital']:.2f}."
+    out = int(np.count_nonzero(getattr(model, "withdrawn", ())))
+    if out:
+        text += f" {out} school{'s' if out != 1 else ''} withdrawn from the network."
     return text
 
 
