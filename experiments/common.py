@@ -52,11 +52,12 @@ class Sesoi:
 #: shared smallest effects of interest, each anchored once (experiments quote them, or state their own)
 SESOI_ATTAINMENT = Sesoi(
     0.005, "attainment (0-1)",
-    "half a point on the 0-1 attainment scale is 0.09 of the national reference's between-school SD of value "
-    "added (0.058), about 0.03 pupil SD if 15 % of pupil variance lies between schools (England, "
-    "CALIBRATION_TARGETS.md) - below the 0.05 pupil SD that education benchmarks count as a small effect "
-    "(Kraft 2020), so a smaller difference is of no practical importance; deliberately lenient, because "
-    "the model's attainment is not calibrated to pupil SDs")
+    "half a point on the 0-1 attainment scale is 0.02 pupil SD at the defaults (one pupil SD is 0.245 "
+    "attainment units: the national reference's between-school SD of attainment, 0.095, over the square root "
+    "of the 15 % of pupil variance that lies between schools in England; ODD 7.15, CALIBRATION_TARGETS.md) - "
+    "below the 0.05 pupil SD that education benchmarks count as a small effect (Kraft 2020), so a smaller "
+    "difference is of no practical importance; deliberately lenient, because the model's attainment is not "
+    "yet calibrated to pupil SDs")
 SESOI_KNOWLEDGE = Sesoi(
     0.007, "knowledge (0-1)",
     "the change in teachers' knowledge that moves attainment by the attainment SESOI (0.005 / 0.7 attainment "
