@@ -23,15 +23,13 @@ from .sessions import Sessions
 
 
 @njit(cache=True)
-def _update(effort, disposition, rec_mem, low_mem, press_mem, reciprocated, let_down, pressure, school_of, networked,
-            withdrawn, hub, moral, canvas, imposed, moral_start, k_moral, k_canvas, k_imposed, w, rate, k_rec, k_low,
-            k_press):
-    """The school's part of the target first (`school_lift`'s rule), then one pass over the teachers: the three
-    running means, then effort toward its target (see module doc)."""
-    lift = np.empty(len(withdrawn))
-    for s in range(len(withdrawn)):
-        member = 1.0 if networked[s] and not withdrawn[s] else 0.0
-        lift[s] = member * (k_moral * (moral[hub[s]] - moral_start) + k_canvas * canvas[s]) - k_imposed * imposed[s]
+def _update(effort, disposition, rec_mem, low_mem, press_mem, reciprocated, let_down, pressure, school_of, member,
+            hub, moral, canvas, imposed, moral_start, k_moral, k_canvas, k_imposed, w, rate, k_rec, k_low, k_press):
+    """The school's part of the target first (member = `CLCModel.member`), then one pass over the teachers: the
+    three running means, then effort toward its target (see module doc)."""
+    lift = np.empty(len(member))
+    for s in range(len(member)):
+        lift[s] = member[s] * (k_moral * (moral[hub[s]] - moral_start) + k_canvas * canvas[s]) - k_imposed * imposed[s]
     for t in range(len(effort)):
         rec_mem[t] += w * (reciprocated[t] - rec_mem[t])
         low_mem[t] += w * (let_down[t] - low_mem[t])
@@ -51,7 +49,7 @@ def update_effort(m, sessions: Sessions, pressure: np.ndarray) -> None:
     """ODD §3 step 5 (7.18): every teacher's effort after this week's sessions and time pressure."""
     p = m.p
     _update(m.effort, m.disposition, m.memory_reciprocated, m.memory_let_down, m.memory_pressure,
-            sessions.reciprocated, sessions.let_down, pressure, m.school_of, m.networked, m.withdrawn, m.hub,
+            sessions.reciprocated, sessions.let_down, pressure, m.school_of, m.member(), m.hub,
             m.moral_capital, m.canvas, m.imposed, p.initial_moral_capital, p.effort_moral, p.liberation_effect,
             p.directive_penalty, 1.0 / p.memory_weeks, p.effort_rate, p.effort_reciprocity, p.effort_one_way,
             p.effort_overload)
