@@ -88,16 +88,16 @@ def update_decisions(m, sessions: Sessions, received: np.ndarray, contact: np.nd
     for s in np.flatnonzero(decision == 1):
         why = ("its staff's work turned one-way" if m.ledger_betrayal[s] > p.betrayal_tolerance
                else "the network cost more than it gave")
-        withdraw(m, int(s), f"{m.school_agents[s].name} withdrew from the network: {why}")
+        withdraw(m, int(s))
+        m.events.append((m.steps, f"{m.school_agents[s].name} withdrew from the network: {why}"))
     for s in np.flatnonzero(decision == 2):
         m.withdrawn[s] = False
         m.weeks_in_state[s] = 0
         m.events.append((m.steps, f"{m.school_agents[s].name} rejoined the network"))
 
 
-def withdraw(m, s: int, note: str) -> None:
-    """School `s` leaves network activity now (a head's decision, or the trainers' shock)."""
+def withdraw(m, s: int) -> None:
+    """School `s` leaves network activity now (a head's decision, or the trainers' shock); the caller notes why."""
     m.withdrawn[s] = True
     m.weeks_in_state[s] = 0
     m.withdrawals_total += 1
-    m.events.append((m.steps, note))

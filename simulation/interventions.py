@@ -144,8 +144,8 @@ def defection(m, s: int) -> str:
     effort, perhaps more withdrawals, a rejoining later) comes from the rules."""
     from .decisions import withdraw
 
-    withdraw(m, s, f"{m.school_agents[s].name} withdrew from the network (defection shock)")
-    return f"{m.school_agents[s].name} withdrew from joint work"
+    withdraw(m, s)
+    return f"{m.school_agents[s].name} withdrew from joint work: its head left the network (defection shock)"
 
 
 INTERVENTIONS = {
