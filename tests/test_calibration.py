@@ -99,6 +99,27 @@ def test_each_kind_of_target_is_computed_from_the_runs_it_names(tmp_path):
     assert est["level"].ci_low <= est["level"].mean <= est["level"].ci_high and est["level"].n == 2
 
 
+def test_a_contrast_per_unit_divides_each_seed_by_the_treatments_share(tmp_path):
+    block = SMALL.split("[[target]]")[2]          # the contrast target
+    assert 'kind = "contrast"' in block
+    path = tmp_path / "per.toml"
+    path.write_text("[[target]]" + block.replace('name = "contrast"', 'name = "per"').replace(
+        'kind = "contrast"', 'kind = "contrast"\nper = "coached_termly"'))
+    (est,) = measure(load_targets(path), seeds=[3, 4], jobs=1)
+    small = dict(n_schools=3, teachers_per_school=6)
+    ratios = []
+    for s in (3, 4):
+        v, n = _run(s, 12, **small, formation="voluntary"), _run(s, 12, **small, formation="none")
+        share = v["coached_termly"].iloc[10]
+        gain = (v["mean_knowledge"].iloc[10] - v["mean_knowledge"].iloc[0]) - (
+            n["mean_knowledge"].iloc[10] - n["mean_knowledge"].iloc[0])
+        ratios.append(gain / share if share > 0 else np.nan)
+    assert est.mean == pytest.approx(np.mean(ratios), abs=1e-12) or (np.isnan(est.mean) and np.isnan(ratios).any())
+    path.write_text(path.read_text().replace('kind = "contrast"', 'kind = "level"\nsetting = {}'))
+    with pytest.raises(ScenarioError, match="per"):
+        load_targets(path)
+
+
 @pytest.mark.parametrize("change, field", [
     ('kind = "level"', "kind"), ('reporter = "colleague_practice_monthly"', "reporter"),
     ('tolerance = 0.5', "tolerance"), ('horizon = 12', "horizon"), ("n_schools = 3,", "setting.n_schools")])

@@ -233,7 +233,7 @@ class PointEvaluator:
 
     def __init__(self, spec: SearchSpec, targets: list[Target], backend, bar=None):
         self.spec, self.targets, self.backend, self.bar = spec, targets, backend, bar
-        self.reporters = sorted({t.reporter for t in targets if t.kind != "implied"})
+        self.reporters = sorted({r for t in targets if t.kind != "implied" for r in (t.reporter, t.per) if r})
         self.last_rows: list[dict[str, Any]] = []
         self.model_runs = 0
 

@@ -44,6 +44,9 @@ class Target:
     control: dict[str, Any] = field(default_factory=dict)
     #: the calibration objective this target counts towards (`clc-sim calibrate`: the mean distance of its targets)
     objective: str = "all"
+    #: a contrast per unit of this reporter: each seed's contrast divided by the treatment's value of `per` at
+    #: the horizon (e.g. per coached teacher: over the share of teachers coached); empty for none
+    per: str = ""
 
     def settings(self) -> list[dict[str, Any]]:
         """The parameter settings (over the vector being checked) this target needs runs of."""
@@ -132,6 +135,10 @@ def load_targets(path: Path | str | None = None) -> list[Target]:
         if not isinstance(objective, str) or not objective.strip():
             raise _fail(src, f"{where}.objective", objective,
                         "the name of a calibration objective (a non-empty string)")
+        per = row.get("per", "")
+        if per and (row["kind"] != "contrast" or per not in REPORTERS):
+            raise _fail(src, f"{where}.per", per, "a reporter, for a contrast only (its value in the treatment "
+                        "at the horizon divides the contrast)")
         if row["kind"] == "contrast" and not (row.get("treatment") or row.get("control")):
             raise _fail(src, f"{where}.treatment", None, "treatment and control settings for a contrast")
         targets.append(Target(**{k: row[k] for k in row if k in Target.__dataclass_fields__}))
@@ -186,7 +193,11 @@ def estimate(targets: list[Target], params: dict[str, Any] | None, seeds, timese
                 for setting in (t.treatment, t.control):
                     col = series(setting, s, t.horizon)[t.reporter].to_numpy()
                     pair.append(col[-1] - col[0] if t.statistic == "gain" else col[-1])
-                values.append(pair[0] - pair[1])
+                contrast = pair[0] - pair[1]
+                if t.per:
+                    share = float(series(t.treatment, s, t.horizon)[t.per].iloc[-1])
+                    contrast = contrast / share if share > 0 else math.nan
+                values.append(contrast)
         mean, lo, hi = mean_ci(np.asarray(values, float))
         out.append(Estimate(t, float(mean), float(lo), float(hi), len(values)))
     return out

@@ -68,7 +68,7 @@ def table(estimates) -> str:
         t = e.target
         ci = "" if e.ci_low != e.ci_low else f" [{e.ci_low:+.3f}, {e.ci_high:+.3f}]"
         rows.append((t.name, f"{t.value:+.3f} ± {t.tolerance:.3f} ({t.evidence})", f"{e.mean:+.3f}{ci}",
-                     "yes" if e.within else "NO", f"{t.reporter} @ {t.horizon}", t.unit))
+                     "yes" if e.within else "NO", f"{t.reporter}{' / ' + t.per if t.per else ''} @ {t.horizon}", t.unit))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
