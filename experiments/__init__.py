@@ -25,12 +25,13 @@ DEFAULT_ROOT = Path("results") / "experiments"
 #: (quick, full), with the ablation of experiments/ablation.py; each measured alone as the wall time of
 #: `clc-sim experiments run <name> [--quick] --jobs 2` (so with Python's start, the ~3 s of starting the worker
 #: pool and without the baseline runs `run all` shares between experiments), one pass on 2026-12-01 while other
-#: work kept the load average at 3-7, so these are upper bounds (docking, unchanged, measured as before)
+#: work kept the load average at 3-7, so these are upper bounds (docking: the exact Cowan & Jonard rule, measured
+#: the same way while a calibration search ran on both cores)
 TYPICAL_SECONDS = {
     "voluntary_forced": (24, 51), "trust_outcome": (16, 26), "moral_capital": (14, 24), "chain_direct": (21, 44),
     "network_size": (43, 150), "j_curve": (12, 37), "knowledge_accessed": (14, 43), "condoned_failure": (44, 198),
     "resistant_heads": (12, 35), "peer_support": (23, 102), "stages": (15, 61), "high_performing": (22, 83),
-    "docking": (9, 106),
+    "docking": (17, 161),
 }
 
 
