@@ -43,7 +43,7 @@ def effect(ctx, overrides: dict):
 def run(ctx) -> Result:
     reps = _reps(ctx, {})
     k = {p: gain(r, "mean_knowledge") for p, r in reps.items()}
-    va = {p: gain(r, "mean_value_added") for p, r in reps.items()}
+    va = {p: gain(r, "value_added_sd") for p, r in reps.items()}
     cd, cdv, cr = paired(k["chain"], k["direct"]), paired(va["chain"], va["direct"]), paired(k["chain"], k["random"])
     table = pd.DataFrame([stat_row("knowledge gain: chain - direct", cd), stat_row("value-added gain: chain - direct", cdv),
                           stat_row("knowledge gain: chain - random", cr)])
@@ -53,7 +53,7 @@ def run(ctx) -> Result:
     fig, (a1, a2) = new_figure(2, title="Chains of small links against direct big-gap links (8 schools; mean, 95 % CI)")
     for p, c in (("chain", "#1f77b4"), ("direct", "#d62728"), ("random", "#7f7f7f")):
         plot_band(a1, reps[p], "mean_knowledge", p, c, relative=True)
-        plot_band(a2, reps[p], "mean_value_added", p, c, relative=True)
+        plot_band(a2, reps[p], "value_added_sd", p, c, relative=True)
     a1.set_title("Teachers' knowledge: change since the start")
     a2.set_title("Value added: change since the start")
     a1.legend(title="links brokered as")

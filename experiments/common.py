@@ -50,18 +50,27 @@ class Sesoi:
 
 
 #: shared smallest effects of interest, each anchored once (experiments quote them, or state their own)
+def _pupil_sd_at_defaults() -> tuple[float, float]:
+    """(one pupil SD in attainment units, attainment per unit of teaching knowledge) at the defaults."""
+    from simulation.outcomes import national_reference
+    from simulation.params import Params
+
+    p = Params()
+    return float(national_reference(p).pupil_sd(p.between_school_share)), float(p.attainment_teaching)
+
+
+_PUPIL_SD, _SLOPE = _pupil_sd_at_defaults()
 SESOI_ATTAINMENT = Sesoi(
-    0.005, "attainment (0-1)",
-    "half a point on the 0-1 attainment scale is 0.02 pupil SD at the defaults (one pupil SD is 0.245 "
-    "attainment units: the national reference's between-school SD of attainment, 0.095, over the square root "
-    "of the 15 % of pupil variance that lies between schools in England; ODD 7.15, CALIBRATION_TARGETS.md) - "
-    "below the 0.05 pupil SD that education benchmarks count as a small effect (Kraft 2020), so a smaller "
-    "difference is of no practical importance; deliberately lenient, because the model's attainment is not "
-    "yet calibrated to pupil SDs")
+    0.02, "pupil SD",
+    "0.02 pupil SD: below the 0.05 pupil SD that education benchmarks count as a small effect (Kraft 2020) and "
+    "a third of the mean effect of education RCTs (0.06, Lortie-Forgues & Inglis 2019), so a smaller "
+    "difference is of no practical importance (value added in pupil SD, ODD 7.15: attainment over the national "
+    "reference's between-school SD over the square root of the between-school share of pupil variance)")
 SESOI_KNOWLEDGE = Sesoi(
-    0.007, "knowledge (0-1)",
-    "the change in teachers' knowledge that moves attainment by the attainment SESOI (0.005 / 0.7 attainment "
-    "per unit of teaching knowledge, the outcome equation's slope)")
+    round(0.02 * _PUPIL_SD / _SLOPE, 4), "knowledge (0-1)",
+    f"the change in teachers' knowledge that moves attainment by the attainment SESOI at the defaults (0.02 "
+    f"pupil SD = {0.02 * _PUPIL_SD:.4f} attainment units, over {_SLOPE:g} attainment per unit of teaching "
+    f"knowledge, the outcome equation's slope)")
 SESOI_TRUST = Sesoi(
     0.05, "trust (0-1)",
     "a fifth of one step of a five-point survey item on the 0-1 scale, and a fifth of the 0.25 gap in initial "
@@ -516,6 +525,9 @@ def write_report(root: Path, ctx: Context | None = None) -> Path:
         passing = f"{sum(c['passes'] for c in crit)}/{len(crit)}" if crit else "-"
         lines.append(f"| [{v['name']}]({v['name']}/table.md) | {v['pattern']} | **{'HOLDS' if v['holds'] else 'FAILS'}** "
                      f"| {passing} | {v['statistic']} |")
+    ens = root / "ensemble" / "table.md"
+    if ens.exists():
+        lines += ["", "## Over the calibrated ensemble", "", ens.read_text().split("\n", 2)[2]]
     sens = root / "sensitivity" / "table.md"
     if sens.exists():
         lines += ["", "## Sensitivity of the verdicts (one at a time, main rate of each mechanism ±25 %)", "",

@@ -26,7 +26,7 @@ PATTERN = ("Collaboration costs time heavily at first, so attainment dips in the
            "(seed 004, insight 10).")
 DEPENDS = ("newness_overhead", "joint_work_scale", "time_cost_attainment", "coordination_cost")
 BASE = {"n_schools": 8, "formation": "voluntary", "link_policy": "chain"}
-METRIC = "mean_value_added"
+METRIC = "value_added_sd"
 YEAR = 39
 #: newness_overhead at these multiples of its value: does the dip deepen with it?
 DOSE = (0.5, 1.5)

@@ -51,7 +51,7 @@ def effect(ctx, overrides: dict):
     given: under --quick the ablation runs on the quick seeds (not MIN_SEEDS: 40-school hubs are this
     experiment's cost), so its "as run" row can differ from the verdict's 10-seed estimate."""
     reps = _reps(ctx, EFFECT_SIZES, overrides)
-    g = {n: gain(r, "mean_value_added") for n, r in reps.items()}
+    g = {n: gain(r, "value_added_sd") for n, r in reps.items()}
     small, mid, large = EFFECT_SIZES
     rise, fall = independent(g[mid], g[small]), independent(g[mid], g[large])
     return rise if rise.diff <= fall.diff else fall
@@ -62,7 +62,7 @@ def run(ctx) -> Result:
     given = ctx if ctx.quick else at_least(ctx, MIN_SEEDS)     # the ablation's seeds (see `effect`)
     ctx = at_least(ctx, MIN_SEEDS)       # two-school networks are noisy: the peak-vs-smallest test needs them
     reps = _reps(ctx, sizes, {})
-    g = {n: gain(r, "mean_value_added") for n, r in reps.items()}
+    g = {n: gain(r, "value_added_sd") for n, r in reps.items()}
     means = np.array([g[n].mean() for n in sizes])
     peak = sizes[int(np.argmax(means))]
     rng = np.random.default_rng(12345)

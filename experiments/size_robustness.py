@@ -44,7 +44,7 @@ def _row(label: str, horizon: int, coordination_cost: float, sizes, gains: dict,
             "gain_at_smallest": float(means[0]), "gain_at_largest": float(means[-1])}
 
 
-def optimum_table(ctx, sizes, base: dict, metric: str = "mean_value_added") -> pd.DataFrame:
+def optimum_table(ctx, sizes, base: dict, metric: str = "value_added_sd") -> pd.DataFrame:
     """One row per horizon (3, 5, 10 years) and per coordination-cost factor (at 5 years): where the optimum is."""
     rng = np.random.default_rng(12345)
     long = replicate_many(ctx, {n: {**base, "n_schools": n, "hub_size": n} for n in sizes},

@@ -35,12 +35,12 @@ def _reps(ctx, overrides: dict, formations=FORMATIONS):
 def effect(ctx, overrides: dict):
     """The headline: value-added gain of a voluntary minus a forced network (paired by seed), under `overrides`."""
     reps = _reps(ctx, overrides, ("voluntary", "forced"))
-    return paired(gain(reps["voluntary"], "mean_value_added"), gain(reps["forced"], "mean_value_added"))
+    return paired(gain(reps["voluntary"], "value_added_sd"), gain(reps["forced"], "value_added_sd"))
 
 
 def run(ctx) -> Result:
     reps = _reps(ctx, {})
-    va = {f: gain(r, "mean_value_added") for f, r in reps.items()}
+    va = {f: gain(r, "value_added_sd") for f, r in reps.items()}
     tr = {f: end(r, "cross_school_trust") for f, r in reps.items()}
     tr0 = {f: series(r, "cross_school_trust")[:, 0] for f, r in reps.items()}
     vf, vft = paired(va["voluntary"], va["forced"]), paired(tr["voluntary"], tr["forced"])
@@ -68,7 +68,7 @@ def run(ctx) -> Result:
     holds = decide(criteria, checks)
     fig, (a1, a2) = new_figure(2, title="Voluntary, brokered and forced networks of 8 schools (mean, 95 % CI)")
     for f, c in (("voluntary", "#1f77b4"), ("brokered", "#2ca02c"), ("forced", "#d62728")):
-        plot_band(a1, reps[f], "mean_value_added", f, c, relative=True)
+        plot_band(a1, reps[f], "value_added_sd", f, c, relative=True)
         plot_band(a2, reps[f], "cross_school_trust", f, c)
     a1.set_title("Value added: change since the start")
     a2.set_title("Trust between teachers of different schools")

@@ -21,6 +21,7 @@ if str(ROOT) not in sys.path:
 from simulation.params import NO_PLAUSIBLE, PARAMS, Param  # noqa: E402
 
 START = "<!-- params:start -->"
+NOT_CALIBRATED = "\u2013"
 END = "<!-- params:end -->"
 
 #: table order and titles; a group not listed here is appended at the end under its own name
@@ -82,6 +83,24 @@ def _cell(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
+def calibrated() -> dict[str, str]:
+    """Per calibrated parameter, the ensemble's 5-95 % range (simulation/calibration/ensemble.csv): the
+    default of each is the calibration's best point (docs/CALIBRATION.md)."""
+    from simulation.calibration.ensemble import ENSEMBLE_FILE, load_table, parameter_columns
+
+    if not ENSEMBLE_FILE.is_file():
+        return {}
+    import numpy as np
+
+    table = load_table()
+    out = {}
+    for name in parameter_columns(table):
+        lo, hi = np.percentile(table[name].to_numpy(float), [5, 95])
+        fmt = (lambda v: f"{v:.0f}") if PARAMS[name].kind is int else (lambda v: f"{v:.3g}")
+        out[name] = f"yes; ensemble [{fmt(lo)}, {fmt(hi)}]"
+    return out
+
+
 def groups() -> dict[str, list[Param]]:
     out: dict[str, list[Param]] = {g: [] for g in GROUP_TITLES}
     for p in PARAMS.values():
@@ -95,14 +114,17 @@ def tables() -> str:
              "Do not edit by hand: run `python scripts/odd_params.py --write docs/ODD.md`. *range* is what the "
              "code accepts; *plausible* is what the evidence or the seeds make plausible, the space sweeps and "
              "sensitivity analysis sample by default (*all*: every choice; *none*: run control, see "
-             "*why plausible*)._", ""]
+             "*why plausible*). *calibrated*: the default is the calibration's best point (docs/CALIBRATION.md), "
+             "and the range is the 5-95 % range of the shipped ensemble's members; \u2013: not calibrated, the "
+             "default is set by hand within the plausible range._", ""]
+    cal = calibrated()
     for g, ps in groups().items():
         lines += [f"#### Parameters: {GROUP_TITLES.get(g, g)} (`{g}`)", "",
-                  "| name | default | unit | range | plausible | meaning | why plausible |",
-                  "| --- | --- | --- | --- | --- | --- | --- |"]
+                  "| name | default | unit | range | plausible | calibrated | meaning | why plausible |",
+                  "| --- | --- | --- | --- | --- | --- | --- | --- |"]
         for p in ps:
             lines.append(f"| `{p.name}` | {fmt_default(p)} | {_cell(p.unit)} | {fmt_range(p)} | {fmt_plausible(p)} "
-                         f"| {_cell(p.doc)} | {_cell(fmt_why(p))} |")
+                         f"| {cal.get(p.name, NOT_CALIBRATED)} | {_cell(p.doc)} | {_cell(fmt_why(p))} |")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

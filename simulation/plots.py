@@ -77,7 +77,8 @@ def plot_trust(ts: pd.DataFrame, title: str = "") -> Figure:
 
 
 def plot_outcomes(ts: pd.DataFrame, title: str = "") -> Figure:
-    """Mean attainment (top panel) and mean value added against the national expectation (bottom panel).
+    """Mean attainment (top panel) and mean value added against the national expectation (bottom panel), in
+    pupil standard deviations (ODD 7.15).
 
     Two panels rather than two y axes on one: the two series move together, and on a shared panel one
     line would hide the other.
@@ -87,8 +88,9 @@ def plot_outcomes(ts: pd.DataFrame, title: str = "") -> Figure:
     fig.suptitle(f"Pupils' attainment and value added {title}".strip())
     t = _ticks(ts)
     for panel, column, label, colour, name in (
-            (ax, "mean_attainment", "mean attainment (0-1)", "#1f77b4", "Attainment"),
-            (low, "mean_value_added", "mean value added\n(attainment above the national expectation)", "#d62728",
+            (ax, "mean_attainment_sd", "mean attainment\n(pupil SD from the national mean)", "#1f77b4",
+             "Attainment against the national mean at the start"),
+            (low, "value_added_sd", "mean value added\n(pupil SD above the national expectation)", "#d62728",
              "Value added: attainment against what each school's context predicts nationally")):
         panel.set_title(name, fontsize=10)
         _years(panel, ts)

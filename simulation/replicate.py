@@ -150,6 +150,11 @@ def shutdown() -> None:
 atexit.register(shutdown)
 
 
+def clear_cache() -> None:
+    """Forget every memoised replica (an ensemble run clears it between members, which share no runs)."""
+    _CACHE.clear()
+
+
 def run_tasks(tasks: Sequence[Task], jobs: int | None = None, progress: bool = False,
               desc: str = "replications") -> list[Replica]:
     """Run every task (memoised), in a process pool when more than one job; results in task order."""

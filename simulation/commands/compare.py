@@ -8,7 +8,7 @@ from pathlib import Path
 
 from simulation.commands import CommandError, command_parser
 
-DEFAULT_METRICS = ("mean_value_added", "cross_school_trust", "mean_knowledge", "knowledge_accessed",
+DEFAULT_METRICS = ("value_added_sd", "cross_school_trust", "mean_knowledge", "knowledge_accessed",
                    "moral_capital", "high_performing_share")
 
 EXAMPLES = """
@@ -16,6 +16,7 @@ EXAMPLES = """
   clc-sim compare voluntary-8 forced-8 --replications 50 --metric mean_value_added --metric cross_school_trust
   clc-sim compare chain-links direct-links --ticks 117
   clc-sim compare voluntary-8 voluntary-8 --set-b trust_gain=0.1   a --set variant of one scenario
+  clc-sim compare voluntary-8 forced-8 --ensemble 25      at 25 calibrated ensemble members, 4 seeds each
 """
 
 
@@ -31,7 +32,8 @@ def add_parser(subparsers):
                        EXAMPLES)
     p.add_argument("a", metavar="A", help="scenario A (shipped name or .toml path)")
     p.add_argument("b", metavar="B", help="scenario B (shipped name or .toml path)")
-    p.add_argument("--replications", "-n", type=int, default=20, metavar="N", help="paired replications (default 20)")
+    p.add_argument("--replications", "-n", type=int, default=None, metavar="N",
+                   help="paired replications (default 20; 4 per member with --ensemble)")
     p.add_argument("--metric", action="append", default=[], metavar="NAME",
                    help=f"a reporter to compare (repeatable; default: {', '.join(DEFAULT_METRICS)})")
     p.add_argument("--set", dest="assignments", action="append", default=[], metavar="KEY=VALUE",
@@ -46,6 +48,9 @@ def add_parser(subparsers):
     p.add_argument("--out", metavar="DIR", help="write into exactly this folder")
     p.add_argument("--results", metavar="DIR", default="results", help="results root (default: results)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    from simulation.calibration.ensemble import add_argument
+
+    add_argument(p, "compare the two scenarios")
     return p
 
 
@@ -137,6 +142,49 @@ def markdown(table, label_a: str, label_b: str, n: int, seeds: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _members(value):
+    """The ensemble members `--ensemble [N]` names, or None without the flag."""
+    if value is None:
+        return None
+    from simulation.calibration.ensemble import EnsembleError, load_ensemble, resolve_size
+
+    try:
+        return load_ensemble(resolve_size(value))
+    except EnsembleError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def ensemble_table(tables) -> "pd.DataFrame":
+    """Per-member comparison tables stacked (a `member` column, from 1): the rows of compare.csv with --ensemble."""
+    import pandas as pd
+
+    return pd.concat([t.assign(member=i) for i, t in enumerate(tables, start=1)], ignore_index=True)
+
+
+def ensemble_markdown(table, label_a: str, label_b: str, n_members: int, n: int, seeds: str) -> str:
+    """Over ensemble members: the difference A - B (median, 5-95 % range) and the share of members whose
+    95 % CI lies above 0 and below 0."""
+    from simulation.calibration.ensemble import summary_range
+    from simulation.reporters import reporter_label
+
+    lines = [f"# compare over the calibrated ensemble: A = {label_a}, B = {label_b}", "",
+             f"{n_members} ensemble members (the first {n_members} of simulation/calibration/ensemble.csv, a random "
+             f"sample), each with {n} paired replications (seeds {seeds}, the same at every member). Per member the "
+             "paired difference A - B and its 95 % t-interval; here its median and 5-95 % range over members, and "
+             "the share of members whose interval lies wholly above 0 (A > B) or below 0 (A < B). compare.csv "
+             "has every member's row.", "",
+             "| metric | measure | diff A-B: median [5 %, 95 %] | A > B in | A < B in |",
+             "| --- | --- | --- | ---: | ---: |"]
+    for (metric, measure), grp in table.groupby(["metric", "measure"], sort=False):
+        r = summary_range(grp["diff_A_minus_B"])
+        above = float((grp["ci95_low"] > 0).mean())
+        below = float((grp["ci95_high"] < 0).mean())
+        lines.append(f"| {metric} | {measure} | {r['median']:+.4f} [{r['p5']:+.4f}, {r['p95']:+.4f}] | "
+                     f"{above:.0%} | {below:.0%} |")
+    lines += ["", "Metrics: " + "; ".join(f"{m} = {reporter_label(m)}" for m in dict.fromkeys(table.metric)) + "."]
+    return "\n".join(lines) + "\n"
+
+
 def figure(reps_a, reps_b, metrics, label_a: str, label_b: str):
     """Mean and 95% CI over time of each metric for A and B, one titled and labelled panel per metric."""
     import math
@@ -177,6 +225,8 @@ def run(args) -> int:
 
     from simulation.commands.checks import check_replication_arguments
 
+    if args.replications is None:
+        args.replications = 20 if args.ensemble is None else 4
     # seeds --seed .. --seed + n - 1 checked like `run --seed`, before any worker starts
     check_replication_arguments(args, least=2, why="a paired test needs at least 2")
     metrics = list(dict.fromkeys(args.metric)) or list(DEFAULT_METRICS)
@@ -205,12 +255,26 @@ def run(args) -> int:
         ivs = [(iv.tick, iv.kind, iv.schools) for iv in sc.interventions]
         return [Task.make(dict(sc.params), s, horizon, ivs) for s in seeds]
 
-    ta, tb = tasks(scen_a), tasks(scen_b)
-    reps = run_tasks(ta + tb, jobs=args.jobs, progress=not args.quiet, desc="compare")
-    reps_a, reps_b = reps[:len(ta)], reps[len(ta):]
-    table = compare_tables(reps_a, reps_b, metrics, label_a, label_b)
     seed_text = f"{seeds[0]}..{seeds[-1]}"
-    md = markdown(table, label_a, label_b, args.replications, seed_text)
+    members = _members(args.ensemble)
+    if members is None:
+        ta, tb = tasks(scen_a), tasks(scen_b)
+        reps = run_tasks(ta + tb, jobs=args.jobs, progress=not args.quiet, desc="compare")
+        reps_a, reps_b = reps[:len(ta)], reps[len(ta):]
+        table = compare_tables(reps_a, reps_b, metrics, label_a, label_b)
+        md = markdown(table, label_a, label_b, args.replications, seed_text)
+    else:
+        from simulation.calibration.ensemble import apply
+
+        pairs = [(tasks(apply(scen_a, m)), tasks(apply(scen_b, m))) for m in members]
+        reps = run_tasks([t for ta, tb in pairs for t in ta + tb], jobs=args.jobs, progress=not args.quiet,
+                         desc=f"compare x {len(members)} members")
+        k = len(seeds)
+        per = [(reps[2 * i * k:(2 * i + 1) * k], reps[(2 * i + 1) * k:(2 * i + 2) * k]) for i in range(len(members))]
+        reps_a = [r for a, _ in per for r in a]
+        reps_b = [r for _, b in per for r in b]
+        table = ensemble_table([compare_tables(a, b, metrics, label_a, label_b) for a, b in per])
+        md = ensemble_markdown(table, label_a, label_b, len(members), args.replications, seed_text)
 
     if args.out:
         out = Path(args.out)
@@ -228,6 +292,7 @@ def run(args) -> int:
         "A": {"scenario": scen_a.name, "source": scen_a.source, "overrides": over_a},
         "B": {"scenario": scen_b.name, "source": scen_b.source, "overrides": over_b},
         "replications": args.replications, "seeds": seeds, "horizon": horizon, "metrics": metrics,
+        "ensemble_members": None if members is None else len(members),
         "command": ["clc-sim", *getattr(args, "argv", [])]}, indent=2, default=str) + "\n")
     print(md)
     print(f"results written to {out}")

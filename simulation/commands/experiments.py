@@ -10,6 +10,7 @@ EXAMPLES = """
   clc-sim experiments run all --quick               every experiment, few replications (minutes)
   clc-sim experiments run all                       every experiment and results/experiments/REPORT.md
   clc-sim experiments run all --seed 101 --set trust_gain=0.04   other seeds and parameter values
+  clc-sim experiments run all --quick --ensemble 10   every pattern at 10 calibrated ensemble members: shares
   clc-sim experiments sensitivity --quick           which verdicts survive +-25 % on each mechanism's main rate
 """
 
@@ -31,6 +32,9 @@ def add_parser(subparsers):
     p.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: all cores)")
     p.add_argument("--out", metavar="DIR", default="results/experiments", help="output root (default results/experiments)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    from simulation.calibration.ensemble import add_argument
+
+    add_argument(p, "run the pattern experiment(s)")
     return p
 
 
@@ -79,6 +83,8 @@ def run(args) -> int:
     if args.name != "all" and args.name not in REGISTRY:
         raise CommandError(f"unknown experiment {args.name!r}.{did_you_mean(args.name, REGISTRY)} "
                            f"Allowed: all, {', '.join(REGISTRY)}.")
+    if args.ensemble is not None:
+        return _run_ensemble(args, ctx, root)
     if args.name == "all":
         results = run_all(ctx, root, on_result=lambda r: print(f"{r.name:20s} done in {r.seconds:.0f} s", flush=True))
         print(f"\nverdicts (findings against their smallest effect of interest, Holm over "
@@ -95,6 +101,28 @@ def run(args) -> int:
     others = "".join(f"; {r.name} {r.verdict}" for r in results if r.name not in PATTERNS)
     held = sum(r.holds for r in patterns)
     print(f"\n{held}/{len(patterns)} patterns hold{others}; results in {root}, report {report}")
+    return 0
+
+
+def _run_ensemble(args, ctx, root) -> int:
+    """`experiments run NAME|all --ensemble [N]`: the patterns at each of N ensemble members; shares and ranges."""
+    from experiments import PATTERNS, write_report
+    from experiments.ensemble import markdown, run_ensemble
+    from simulation.calibration.ensemble import EnsembleError, load_ensemble, resolve_size
+
+    if args.name != "all" and args.name not in PATTERNS:
+        raise CommandError(f"--ensemble runs the pattern experiments; {args.name!r} is not one. Allowed: all, "
+                           f"{', '.join(PATTERNS)}.")
+    try:
+        members = load_ensemble(resolve_size(args.ensemble))
+    except EnsembleError as exc:
+        raise CommandError(str(exc)) from None
+    names = list(PATTERNS) if args.name == "all" else [args.name]
+    frame = run_ensemble(ctx, members, root, names,
+                         on_member=lambda i, n: print(f"ensemble member {i}/{n} done", flush=True))
+    print(markdown(frame, ctx, len(members)))
+    report = write_report(root, ctx)
+    print(f"ensemble table written to {root / 'ensemble' / 'table.md'}; report {report}")
     return 0
 
 
