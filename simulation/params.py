@@ -247,13 +247,13 @@ class Params:
             "002]")
 
     # --- learning activities and transfer (the kernel) -----------------------------------
-    rate_information: float = param(0.005, "transfer rate of information (cheap, no trust) [seed 000]", "1/tick",
+    rate_information: float = param(0.00234, "transfer rate of information (cheap, no trust) [seed 000]", "1/tick",
         0.0, 1.0, group="transfer",
         plausible=(0.0015, 0.02), why="uncertain: wide")
-    rate_experience: float = param(0.015, "transfer rate of experience: visits and shared practice [seed 000]",
+    rate_experience: float = param(0.00821, "transfer rate of experience: visits and shared practice [seed 000]",
         "1/tick", 0.0, 1.0, group="transfer",
         plausible=(0.005, 0.05), why="uncertain: wide")
-    rate_coaching: float = param(0.03, "transfer rate of coaching and mentoring [seed 000, 001]", "1/tick",
+    rate_coaching: float = param(0.0955, "transfer rate of coaching and mentoring [seed 000, 001]", "1/tick",
         0.0, 1.0, group="transfer",
         plausible=(0.01, 0.1), why="uncertain: wide; coaching moves practice most (Kraft, Blazar & Hogan 2018: 0.49 "
             "SD on instruction)")
@@ -275,7 +275,7 @@ class Params:
     gap_scale: float = param(0.1, "gap x0 at which transfer peaks: g(x) = (x/x0) exp(1 - x/x0) [seed 002]",
         "knowledge", 0.01, 1.0, group="transfer",
         plausible=(0.04, 0.25), why="uncertain: the gap in practice can be too much to bridge in one link [seed 002]")
-    creation_rate: float = param(0.0015, "knowledge creation rate of joint work between trusting peers "
+    creation_rate: float = param(0.000648, "knowledge creation rate of joint work between trusting peers "
         "[seed 004 less-known 6]", "1/tick", 0.0, 0.5, group="transfer",
         plausible=(0.0005, 0.005), why="uncertain: wide")
     creation_gap_scale: float = param(0.05, "how similar partners must be to create knowledge together: "
@@ -284,12 +284,12 @@ class Params:
     trust_creation: float = param(0.4, "trust needed for joint enquiry to create knowledge", "fraction",
         0.0, 1.0, group="transfer",
         plausible=(0.25, 0.55), why="uncertain: wide")
-    contact_rate: float = param(0.3, "chance per tick that a fully open, committed link is used", "probability",
+    contact_rate: float = param(0.0277, "chance per tick that a fully open, committed link is used", "probability",
         0.0, 1.0, group="transfer",
         plausible=(0.01, 0.6), why="few teachers observe colleagues even monthly (9 %, TALIS 2018; "
             "CALIBRATION_TARGETS 3): at 0.1 the model's monthly joint-work share is 43 %, so the evidence reaches "
             "down to about 0.02; the top is a session every two weeks")
-    within_contact_base: float = param(0.3, "colleague contact of a school with no dedicated staff-learning time, as "
+    within_contact_base: float = param(0.134, "colleague contact of a school with no dedicated staff-learning time, as "
         "a share of a fully resourced school's: own house first, whether or not it is in a network [seed 003]",
         "fraction", 0.0, 1.0, group="transfer",
         plausible=(0.1, 0.6), why="uncertain: colleagues learn from each other without dedicated time too [seed 003]")
@@ -308,7 +308,7 @@ class Params:
         plausible=(0.05, 0.5), why="uncertain: wide")
 
     # --- trust and moral capital ---------------------------------------------------------
-    trust_gain: float = param(0.05, "trust gained per tick of reciprocated joint work [seed 004 insight 4]",
+    trust_gain: float = param(0.0961, "trust gained per tick of reciprocated joint work [seed 004 insight 4]",
         "1/tick", 0.0, 1.0, group="trust",
         plausible=(0.015, 0.15), why="uncertain: wide; quality joint work builds trust [seed 004 insight 4]")
     trust_decay: float = param(0.0005, "trust lost per tick without contact", "1/tick", 0.0, 1.0, group="trust",
@@ -319,7 +319,7 @@ class Params:
     reciprocity_threshold: float = param(0.5, "effort ratio below which a link counts as one-way", "fraction",
         0.0, 1.0, group="trust",
         plausible=(0.3, 0.7), why="uncertain: wide")
-    moral_gain: float = param(0.012, "moral capital gained per tick at full reciprocity and commitment: slow "
+    moral_gain: float = param(0.00493, "moral capital gained per tick at full reciprocity and commitment: slow "
         "[seed 002]", "1/tick", 0.0, 1.0, group="trust",
         plausible=(0.004, 0.04), why="moral capital is hard earned [seed 002]: slower than it is lost")
     moral_loss: float = param(0.25, "moral capital lost per tick per unit share of one-way links: fast "
@@ -364,12 +364,12 @@ class Params:
         "network gave and cost (running means with weight 1/memory; 13 = a term)", "weeks", 1.0, 1000.0,
         group="decisions",
         plausible=(6.0, 39.0), why="half a term to a school year")
-    commitment_weeks: int = param(117, "weeks a school stays in after joining or rejoining before its head "
+    commitment_weeks: int = param(188, "weeks a school stays in after joining or rejoining before its head "
         "reconsiders (three school years, a network programme's usual term; uncertain)", "weeks", 0, 100000,
         group="decisions",
         plausible=(39, 195), why="one to five school years; implementation takes the first 2-3 years (Fullan 2001, "
             "CALIBRATION_TARGETS 1)")
-    gain_horizon: float = param(195.0, "weeks of teaching over which a head counts the attainment that knowledge "
+    gain_horizon: float = param(200.0, "weeks of teaching over which a head counts the attainment that knowledge "
         "gained from the network will bring (five school years, a teacher's likely stay; uncertain)", "weeks",
         0.0, 1000.0, group="decisions",
         plausible=(78.0, 390.0), why="two to ten school years of a teacher's stay; uncertain")
@@ -394,7 +394,7 @@ class Params:
     teaching_hours: float = param(22.0, "weekly teaching hours of a teacher", "hours/week", 1.0, 40.0,
         group="capacity",
         plausible=(16.0, 28.0), why="a full-time teacher's contact hours a week (physical bound); uncertain")
-    max_coaching_share: float = param(0.1, "largest share of teaching time a teacher may give to network "
+    max_coaching_share: float = param(0.168, "largest share of teaching time a teacher may give to network "
         "activity: student learning has priority [seed 002]", "fraction", 0.0, 0.5, group="capacity",
         plausible=(0.05, 0.2), why="student learning must take priority [seed 002]")
     cost_information: float = param(0.2, "time one information exchange takes", "hours", 0.0, 10.0,
@@ -405,14 +405,14 @@ class Params:
         plausible=(0.5, 3.0), why="an hour's session to half a day's visit (physical bound)")
     cost_coaching: float = param(1.5, "time one coaching session takes", "hours", 0.0, 10.0, group="capacity",
         plausible=(0.75, 3.0), why="a coaching conversation to a coached lesson and debrief (physical bound)")
-    newness_overhead: float = param(6.0, "extra cost of cross-school joint work before ways of working settle, "
+    newness_overhead: float = param(4.14, "extra cost of cross-school joint work before ways of working settle, "
         "as a multiple of its cost [seed 004 insight 10]", "x", 0.0, 10.0, group="capacity",
         plausible=(2.0, 10.0), why="high early transaction cost of new ways of working [seed 004 insight 10]; "
             "uncertain")
     joint_work_scale: float = param(3.0, "joint work per teacher in a hub after which the newness overhead has "
         "fallen by e", "sessions", 0.1, 1000.0, group="capacity",
         plausible=(1.0, 10.0), why="uncertain: wide")
-    coordination_cost: float = param(0.12, "communication cost per teacher per other school in the hub "
+    coordination_cost: float = param(0.0831, "communication cost per teacher per other school in the hub "
         "[seed 004 less-known 3, 7]", "hours/week/school", 0.0, 2.0, group="capacity",
         plausible=(0.04, 0.4), why="uncertain: communication cost grows with network size [seed 004 less-known 3, 7]")
 
@@ -456,11 +456,11 @@ class Params:
     coasting_entrenchment: float = param(0.5, "how much less a coasting school's openness responds to "
         "interventions [seed 000]", "fraction", 0.0, 1.0, group="schools",
         plausible=(0.2, 0.8), why="uncertain: more entrenched in coasting schools [seed 000]")
-    attainment_response: float = param(0.1, "share of the gap to current teaching quality that attainment closes "
+    attainment_response: float = param(0.0847, "share of the gap to current teaching quality that attainment closes "
         "per tick", "1/tick", 0.0, 1.0, group="schools",
         plausible=(0.03, 0.3), why="uncertain: gains appear within months to 2-4 years (Fullan 2001; Chapman & Muijs "
             "2014)")
-    time_cost_attainment: float = param(1.0, "attainment lost per unit share of teaching time taken by network "
+    time_cost_attainment: float = param(2.08, "attainment lost per unit share of teaching time taken by network "
         "activity [seed 002]", "attainment", 0.0, 5.0, group="schools",
         plausible=(0.3, 3.0), why="uncertain: wide")
     high_challenge_context: float = param(0.7, "disadvantage above which a school is high-challenge", "fraction",
@@ -472,7 +472,7 @@ class Params:
     attainment_base: float = param(0.25, "attainment of a school whose staff know nothing, before context",
         "attainment", 0.0, 1.0, group="outcomes",
         plausible=(0.15, 0.35), why="uncertain: attainment stays inside its bounds")
-    attainment_teaching: float = param(0.7, "attainment per unit of mean teaching-and-learning knowledge "
+    attainment_teaching: float = param(0.404, "attainment per unit of mean teaching-and-learning knowledge "
         "[seed 001, 003]", "attainment", 0.0, 2.0, group="outcomes",
         plausible=(0.4, 0.9), why="implied teacher effect 0.25-0.42 pupil SD at England's between-school share (at "
             "least 0.25: Slater, Davies & Burgess 2012); beyond 0.9 good schools pin at attainment 1")

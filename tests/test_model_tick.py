@@ -14,16 +14,18 @@ from simulation.kernel import (COACHING, EXPERIENCE, INFORMATION, NONE, PROGRAMM
 from simulation.model import CLCModel
 from simulation.reference import transfer_tick_reference
 
-#: (model keywords, interventions (tick, kind, schools), ticks run before the checked ticks)
+#: (model keywords, interventions (tick, kind, schools), ticks run before the checked ticks); links are used
+#: at the pre-calibration contact rate (0.3, ten times the calibrated one) so that every activity is checked
+BUSY = dict(contact_rate=0.3)
 CASES = {
-    "voluntary+interventions": (dict(seed=3, n_schools=10, hub_size=5),
+    "voluntary+interventions": (dict(seed=3, n_schools=10, hub_size=5, **BUSY),
                                 [(2, "immersion", [0]), (3, "expert_head_coach", [1]), (4, "peer_support", [2]),
                                  (5, "appoint_key_staff", [3]), (6, "defection", [4])], 30),
     "forced-random": (dict(seed=4, n_schools=8, formation="forced", link_policy="random",
-                           high_challenge_strategy="interventionist"), [(2, "family_of_schools", [0, 1])], 25),
+                           high_challenge_strategy="interventionist", **BUSY), [(2, "family_of_schools", [0, 1])], 25),
     "brokered-direct": (dict(seed=5, n_schools=12, formation="brokered", link_policy="direct",
-                             initial_permeability=0.5, trust_voluntary=0.7), [(3, "executive_move", [2])], 40),
-    "none": (dict(seed=6, n_schools=4, formation="none", within_contact_base=0.5), [], 10),
+                             initial_permeability=0.5, trust_voluntary=0.7, **BUSY), [(3, "executive_move", [2])], 40),
+    "none": (dict(seed=6, n_schools=4, formation="none", within_contact_base=0.5, **BUSY), [], 10),
 }
 CHECKED_TICKS = 3
 ACTIVITIES_SEEN: set[int] = set()
