@@ -174,7 +174,7 @@ def build(search_dir: Path | str, size: int = 100, seeds=range(1001, 1005), out:
     if not (search_dir / "metadata.json").is_file():
         raise EnsembleError(f"{search_dir} holds no finished search (no metadata.json): expected a folder written "
                             f"by `clc-sim calibrate` that ran to its end.")
-    spec = json.loads((search_dir / "search.json").read_text())
+    spec = json.loads((search_dir / "search.json").read_text())["identity"]
     parameters = [d["name"] for d in spec["parameters"]]
     objectives = {k: tuple(v) for k, v in spec["objectives"].items()}
     targets = load_targets(search_dir / "targets.toml")
@@ -194,7 +194,7 @@ def build(search_dir: Path | str, size: int = 100, seeds=range(1001, 1005), out:
     seeds = [int(s) for s in seeds]
     meta = json.loads((search_dir / "metadata.json").read_text())
     header = (f"# The calibrated ensemble (simulation/calibration/ensemble.py): {size} members accepted from the search "
-              f"in {search_dir.name} (git {meta.get('git_commit', '?')}), the points with the smallest worst "
+              f"in {search_dir.name} (git {(meta.get('git') or {}).get('commit', '?')[:7]}), the points with the smallest worst "
               f"objective (threshold {threshold:.3f}), in random order; held_out_ columns: measured again at seeds "
               f"{seeds[0]}-{seeds[-1]}.\n")
     out = Path(out or ENSEMBLE_FILE)
