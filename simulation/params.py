@@ -365,7 +365,7 @@ class Params:
         group="decisions",
         plausible=(6.0, 39.0), why="half a term to a school year")
     commitment_weeks: int = param(188, "weeks a school stays in after joining or rejoining before its head "
-        "reconsiders (three school years, a network programme's usual term; uncertain)", "weeks", 0, 100000,
+        "reconsiders (calibrated: close to five school years, longer than a programme's usual three; uncertain)", "weeks", 0, 100000,
         group="decisions",
         plausible=(39, 195), why="one to five school years; implementation takes the first 2-3 years (Fullan 2001, "
             "CALIBRATION_TARGETS 1)")
