@@ -105,23 +105,28 @@ def draw_meetings(indptr, seed, count):
 
 
 @njit(cache=True)
+def _window_closed(t, moved, window, tol):
+    """After meeting t (0-based): (the long run is reached, knowledge moved so far in the current window).
+    A window is `window` meetings; the run is in its long run when a whole window moved less than `tol`."""
+    if (t + 1) % window == 0:
+        return moved < tol, 0.0
+    return False, moved
+
+
+@njit(cache=True)
 def run_stream(indptr, neighbours, know, alpha, who, arc, window, tol):
     """Meetings from a pre-drawn stream (who[t], arc[t]) on `know` (in place), stopping as in `run_seeded`.
 
     Returns (meetings made, converged: True if a window's gain fell below tol)."""
     total = who.shape[0]
     moved = 0.0
-    in_window = 0
     for t in range(total):
         a = arc[t]
         if a >= 0:
             moved += meet(know, who[t], neighbours[a], alpha)
-        in_window += 1
-        if in_window == window:
-            if moved < tol:
-                return t + 1, True
-            moved = 0.0
-            in_window = 0
+        done, moved = _window_closed(t, moved, window, tol)
+        if done:
+            return t + 1, True
     return total, False
 
 
@@ -133,19 +138,15 @@ def run_seeded(indptr, neighbours, know, alpha, seed, window, tol, max_meetings)
     np.random.seed(seed)
     n = indptr.shape[0] - 1
     moved = 0.0
-    in_window = 0
     for t in range(max_meetings):
         i = np.random.randint(0, n)
         deg = indptr[i + 1] - indptr[i]
         if deg > 0:
             a = indptr[i] + np.random.randint(0, deg)
             moved += meet(know, i, neighbours[a], alpha)
-        in_window += 1
-        if in_window == window:
-            if moved < tol:
-                return t + 1, True
-            moved = 0.0
-            in_window = 0
+        done, moved = _window_closed(t, moved, window, tol)
+        if done:
+            return t + 1, True
     return max_meetings, False
 
 
