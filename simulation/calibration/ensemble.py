@@ -78,15 +78,9 @@ def load_ensemble(n: int | None = None, path: Path | str | None = None) -> list[
     return [{c: _typed(c, row[c]) for c in cols} for _, row in frame.iterrows()]
 
 
-def resolve_size(value: int | None) -> int:
-    """How many members `--ensemble [N]` means: N, or the whole ensemble when N is not given (value 0)."""
-    size = len(load_table())
-    if value in (None, 0):
-        return size
-    if not 1 <= value <= size:
-        raise EnsembleError(f"--ensemble {value} is not allowed: expected a number of members from 1 to {size} "
-                            f"(the shipped ensemble's size), or no number for all of them.")
-    return value
+def from_flag(value: int | None) -> list[dict[str, Any]]:
+    """The members `--ensemble [N]` names: the first N, or all when N is left out (the flag's value 0)."""
+    return load_ensemble(None if value in (None, 0) else value)
 
 
 def add_argument(parser, what: str) -> None:
@@ -147,7 +141,7 @@ def held_out(members: list[dict[str, Any]], targets, objectives: dict[str, tuple
              jobs: int | None = None, progress: bool = True) -> pd.DataFrame:
     """Each member measured again on `seeds` (none of the search's): per objective the mean distance, and the
     number of targets within tolerance. All members' runs go to the worker pool together."""
-    from simulation.calibration.targets import estimate, plan
+    from simulation.calibration.targets import estimate, objective_distances, plan
     from simulation.replicate import run_tasks
 
     seeds = [int(s) for s in seeds]
@@ -157,7 +151,8 @@ def held_out(members: list[dict[str, Any]], targets, objectives: dict[str, tuple
     rows = []
     for m in members:
         est = {e.target.name: e for e in estimate(targets, m, seeds, reps)}
-        row = {f"held_out_{o}": float(np.mean([est[n].distance for n in names])) for o, names in objectives.items()}
+        by_objective = objective_distances({n: e.distance for n, e in est.items()}, objectives)
+        row = {f"held_out_{o}": v for o, v in by_objective.items()}
         row["held_out_worst_objective"] = max(row[f"held_out_{o}"] for o in objectives)
         row["held_out_targets_within"] = int(sum(e.within for e in est.values()))
         rows.append(row)

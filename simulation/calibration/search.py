@@ -36,7 +36,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulation.calibration.targets import TARGETS_FILE, Target, estimate, load_targets, plan
+from simulation.calibration.targets import (TARGETS_FILE, Target, estimate, load_targets, objective_distances,
+                                            plan)
 
 #: the objective value of a point that failed (a run raised, or a target could not be computed)
 PENALTY = 1e6
@@ -293,15 +294,14 @@ class PointEvaluator:
                     est = {e.target.name: e for e in estimate(self.targets, p, seeds, series)}
                 except Exception as exc:   # a reporter series that cannot be read: the point fails, the search goes on
                     errors[i] = f"{type(exc).__name__}: {exc}"
-            objectives = {}
             for t in self.targets:
                 e = est.get(t.name) if est else None
                 row[f"model_{t.name}"] = e.mean if e else math.nan
                 row[f"distance_{t.name}"] = e.distance if e else math.nan
-            for name, members in self.spec.objectives.items():
-                d = [row[f"distance_{m}"] for m in members]
-                objectives[name] = float(np.mean(d)) if all(np.isfinite(d)) else PENALTY
-                row[f"objective_{name}"] = objectives[name]
+            objectives = objective_distances({t.name: row[f"distance_{t.name}"] for t in self.targets},
+                                             self.spec.objectives, failed=PENALTY)
+            for name, value in objectives.items():
+                row[f"objective_{name}"] = value
             dist = [row[f"distance_{t.name}"] for t in self.targets]
             row["mean_distance"] = float(np.mean(dist)) if all(np.isfinite(dist)) else PENALTY
             row["targets_within"] = int(sum(bool(np.isfinite(v) and v <= 1.0) for v in dist))

@@ -203,6 +203,17 @@ def estimate(targets: list[Target], params: dict[str, Any] | None, seeds, timese
     return out
 
 
+def objective_distances(distances: dict[str, float], objectives: dict[str, Any], failed: float = math.nan
+                        ) -> dict[str, float]:
+    """Per calibration objective, the mean of its targets' distances (`Estimate.distance`, by target name);
+    `failed` where any of them is not finite."""
+    out = {}
+    for name, members in objectives.items():
+        d = [distances[m] for m in members]
+        out[name] = float(np.mean(d)) if all(np.isfinite(d)) else failed
+    return out
+
+
 def measure(targets: list[Target], params: dict[str, Any] | None = None, seeds=range(1, 11),
             jobs: int | None = None, progress: bool = False) -> list[Estimate]:
     """The model's estimate of every target at the parameter vector `params` (over the defaults), over

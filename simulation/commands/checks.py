@@ -1,5 +1,5 @@
-"""Argument checks of the commands that run replications (`compare`, `experiments`), made before any
-scenario is loaded or worker started: replication i uses seed N + i, so every seed N .. N + n - 1 is
+"""Argument checks of the commands that run replications (`compare`, `experiments`; `--ensemble` also for
+`run`), made before any scenario is loaded or worker started: replication i uses seed N + i, so every seed N .. N + n - 1 is
 checked like `run --seed`; counts, horizons and worker numbers are bounded; output paths are not empty.
 """
 
@@ -25,3 +25,15 @@ def check_replication_arguments(args, least: int, why: str, seed_span: int | Non
         check_seed_span("--seed", seed, seed_span or n or 1, "--replications", MAX_SEED)
     for flag in ("--out", "--results"):
         check_path(flag, getattr(args, flag[2:], None))
+
+
+def ensemble_members(value: int | None) -> list[dict]:
+    """The ensemble members `--ensemble [N]` names (run, compare, experiments), or a CommandError saying the
+    allowed range."""
+    from simulation.calibration.ensemble import EnsembleError, from_flag
+    from simulation.commands import CommandError
+
+    try:
+        return from_flag(value)
+    except EnsembleError as exc:
+        raise CommandError(str(exc)) from None

@@ -142,18 +142,6 @@ def markdown(table, label_a: str, label_b: str, n: int, seeds: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _members(value):
-    """The ensemble members `--ensemble [N]` names, or None without the flag."""
-    if value is None:
-        return None
-    from simulation.calibration.ensemble import EnsembleError, load_ensemble, resolve_size
-
-    try:
-        return load_ensemble(resolve_size(value))
-    except EnsembleError as exc:
-        raise CommandError(str(exc)) from None
-
-
 def ensemble_table(tables) -> "pd.DataFrame":
     """Per-member comparison tables stacked (a `member` column, from 1): the rows of compare.csv with --ensemble."""
     import pandas as pd
@@ -223,7 +211,7 @@ def run(args) -> int:
     from simulation.results import atomic_write, atomic_write_bytes, atomic_write_text, figure_bytes
     from simulation.scenario import ScenarioError, did_you_mean, load_scenario, parse_assignments
 
-    from simulation.commands.checks import check_replication_arguments
+    from simulation.commands.checks import check_replication_arguments, ensemble_members
 
     if args.replications is None:
         args.replications = 20 if args.ensemble is None else 4
@@ -256,7 +244,7 @@ def run(args) -> int:
         return [Task.make(dict(sc.params), s, horizon, ivs) for s in seeds]
 
     seed_text = f"{seeds[0]}..{seeds[-1]}"
-    members = _members(args.ensemble)
+    members = None if args.ensemble is None else ensemble_members(args.ensemble)
     if members is None:
         ta, tb = tasks(scen_a), tasks(scen_b)
         reps = run_tasks(ta + tb, jobs=args.jobs, progress=not args.quiet, desc="compare")

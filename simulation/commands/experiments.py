@@ -108,15 +108,12 @@ def _run_ensemble(args, ctx, root) -> int:
     """`experiments run NAME|all --ensemble [N]`: the patterns at each of N ensemble members; shares and ranges."""
     from experiments import PATTERNS, write_report
     from experiments.ensemble import markdown, run_ensemble
-    from simulation.calibration.ensemble import EnsembleError, load_ensemble, resolve_size
+    from simulation.commands.checks import ensemble_members
 
     if args.name != "all" and args.name not in PATTERNS:
         raise CommandError(f"--ensemble runs the pattern experiments; {args.name!r} is not one. Allowed: all, "
                            f"{', '.join(PATTERNS)}.")
-    try:
-        members = load_ensemble(resolve_size(args.ensemble))
-    except EnsembleError as exc:
-        raise CommandError(str(exc)) from None
+    members = ensemble_members(args.ensemble)
     names = list(PATTERNS) if args.name == "all" else [args.name]
     frame = run_ensemble(ctx, members, root, names,
                          on_member=lambda i, n: print(f"ensemble member {i}/{n} done", flush=True))

@@ -104,16 +104,14 @@ def _run_ensemble(args, scenario, params) -> int:
     import numpy as np
     from matplotlib.figure import Figure
 
-    from simulation.calibration.ensemble import EnsembleError, apply, load_ensemble, resolve_size, spread_table
+    from simulation.calibration.ensemble import apply, spread_table
+    from simulation.commands.checks import ensemble_members
     from simulation.replicate import Task, run_tasks
     from simulation.reporters import reporter_axis, reporter_name
     from simulation.results import RunFolderError, atomic_write, atomic_write_bytes, atomic_write_text, figure_bytes
     from simulation.results import prepare_run_dir, provenance, release_run_dir
 
-    try:
-        members = load_ensemble(resolve_size(args.ensemble))
-    except EnsembleError as exc:
-        raise CommandError(str(exc)) from None
+    members = ensemble_members(args.ensemble)
     scenarios = [apply(scenario, m) for m in members]
     ivs = [(iv.tick, iv.kind, iv.schools) for iv in scenario.interventions]
     tasks = [Task.make(dict(sc.params), sc.seed, sc.horizon, ivs) for sc in scenarios]
